@@ -1,0 +1,11 @@
+#include <stdint.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <libnftnl/common.h>
+#include <libnftnl/table.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/set.h>
+#include <libnftnl/batch.h>
+#include <libnftnl/udata.h>

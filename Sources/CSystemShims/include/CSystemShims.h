@@ -1,0 +1,22 @@
+#ifndef CSYSTEMSHIMS_H
+#define CSYSTEMSHIMS_H
+
+#include <sys/types.h>
+
+/// setns(fd, CLONE_NEWNET). Glibc hides setns behind _GNU_SOURCE, which Swift's Glibc module lacks.
+int csys_setns_net(int fd);
+/// unshare(CLONE_NEWNET).
+int csys_unshare_net(void);
+/// unshare(CLONE_NEWNS) — a private mount namespace for test helpers.
+int csys_unshare_mount(void);
+/// gettid(2); `syscall` is variadic and unavailable from Swift.
+pid_t csys_gettid(void);
+/// The f_type of statfs(2) on `path`, or -1 with errno set.
+long csys_statfs_type(const char *path);
+/// The f_type of fstatfs(2) on `fd`, or -1 with errno set.
+long csys_fstatfs_type(int fd);
+/// NSFS_MAGIC and PROC_SUPER_MAGIC, which come from <linux/magic.h>.
+long csys_nsfs_magic(void);
+long csys_proc_magic(void);
+
+#endif

@@ -1,0 +1,2 @@
+import BridgePlugin
+import CNIProtocol
