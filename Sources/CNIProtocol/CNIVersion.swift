@@ -47,3 +47,29 @@ public struct CNIVersion: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     public var description: String { "\(major).\(minor).\(patch)" }
 }
+
+extension CNIVersion {
+    /// The supported version spelled exactly `text`, or `nil`.
+    ///
+    /// The reference library compares version strings exactly, so `1.0` or `01.0.0` are not
+    /// 1.0.0; matching the same way keeps both plugins' answers identical.
+    public static func supported(exactly text: String) -> CNIVersion? {
+        supported.first { $0.description == text }
+    }
+
+    /// The supported versions as a readable list, for error messages: `0.1.0, 0.2.0, …`.
+    public static var supportedList: String {
+        supported.map(\.description).joined(separator: ", ")
+    }
+
+    /// What VERSION prints: `{"cniVersion": "1.1.0", "supportedVersions": [...]}`.
+    ///
+    /// Like the reference library, the newest version is reported regardless of the
+    /// `cniVersion` on stdin; libcni only needs both keys to be present.
+    public static var versionInfo: JSONValue {
+        .object([
+            "cniVersion": .string(current.description),
+            "supportedVersions": .array(supported.map { .string($0.description) }),
+        ])
+    }
+}

@@ -4,21 +4,33 @@
 /// and tests can read anything the runtime sent. The common keys are decoded into properties.
 public struct NetworkConfiguration: Sendable {
     public var raw: [String: JSONValue]
-    /// `cniVersion` as sent; a missing one means 0.1.0, as in the reference library.
+    /// `cniVersion` as sent; a missing or empty one means 0.1.0, as in the reference library.
+    /// Results and errors echo this exact spelling.
     public var cniVersionText: String
+    /// The parsed `cniVersion`, always one of ``CNIVersion/supported``.
+    public var cniVersion: CNIVersion
     public var name: String
     public var type: String
     public var ipam: [String: JSONValue]?
     public var dns: DNS?
     /// `prevResult` as sent; see `prevResult` for the parsed model.
     public var prevResultJSON: JSONValue?
+    /// `prevResult` parsed from any supported version's shape into the 1.1.0 model; one without
+    /// its own `cniVersion` is read in the configuration's version.
+    public var prevResult: CNIResult?
     public var runtimeConfig: [String: JSONValue]
     public var args: [String: JSONValue]
     /// GC's `cni.dev/valid-attachments` (or the legacy `cni.dev/attachments`); `nil` when absent.
     public var validAttachments: [Attachment]?
 
-    /// Decodes the configuration. Errors: code 6 for malformed JSON, 7 for a missing or invalid
-    /// `name` or a key of the wrong type.
+    /// Decodes the configuration.
+    ///
+    /// The network `name` is not checked here, so tests and delegates can build partial
+    /// configurations; ``validateName()`` does that, and the runner calls it for every verb but
+    /// VERSION.
+    /// - Throws: code 6 for malformed JSON or a non-string `cniVersion`; code 1 for a
+    ///   `cniVersion` that is not exactly one of ``CNIVersion/supported``; code 7 for a key of
+    ///   the wrong type or an unreadable `prevResult`.
     public init(parsing bytes: [UInt8]) throws(CNIError) {
         let document: JSONValue
         do {
@@ -32,9 +44,10 @@ public struct NetworkConfiguration: Sendable {
         try self.init(object: members)
     }
 
+    /// Decodes an already parsed configuration object; see ``init(parsing:)``.
     public init(object members: [String: JSONValue]) throws(CNIError) {
         raw = members
-        cniVersionText = try Self.string(members, "cniVersion") ?? "0.1.0"
+        (cniVersionText, cniVersion) = try Self.version(members)
         name = try Self.string(members, "name") ?? ""
         type = try Self.string(members, "type") ?? ""
         ipam = try Self.object(members, "ipam")
@@ -43,6 +56,40 @@ public struct NetworkConfiguration: Sendable {
         runtimeConfig = try Self.object(members, "runtimeConfig") ?? [:]
         args = try Self.object(members, "args") ?? [:]
         validAttachments = try Self.attachments(members)
+        prevResult = try Self.previousResult(prevResultJSON, version: cniVersion)
+    }
+
+    /// Checks the network `name` against the rule libcni applies (`^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$`).
+    /// - Throws: code 7 when it is missing or invalid.
+    public func validateName() throws(CNIError) {
+        guard !name.isEmpty else { throw CNIError(.invalidNetworkConfig, "missing network name") }
+        guard PluginEnvironment.isIdentifier(name) else {
+            throw CNIError(.invalidNetworkConfig, "invalid network name \"\(name)\"",
+                           details: "a network name must match ^[a-zA-Z0-9][a-zA-Z0-9_.\\-]*$")
+        }
+    }
+
+    /// The version text to echo and its parsed value.
+    static func version(_ members: [String: JSONValue]) throws(CNIError) -> (String, CNIVersion) {
+        guard let value = members["cniVersion"], !value.isNull else { return ("0.1.0", .v0_1_0) }
+        guard let text = value.stringValue else {
+            throw CNIError(.decodingFailure, "\"cniVersion\" must be a string, not \(value.typeName)")
+        }
+        if text.isEmpty { return ("0.1.0", .v0_1_0) }
+        guard let version = CNIVersion.supported(exactly: text) else {
+            throw CNIError(.incompatibleCNIVersion, "incompatible CNI versions",
+                           details: "config is \"\(text)\", plugin supports [\(CNIVersion.supportedList)]")
+        }
+        return (text, version)
+    }
+
+    private static func previousResult(_ json: JSONValue?, version: CNIVersion) throws(CNIError) -> CNIResult? {
+        guard let json else { return nil }
+        do {
+            return try CNIResult(parsing: json, defaultVersion: version)
+        } catch {
+            throw CNIError(.invalidNetworkConfig, "invalid prevResult", details: error.message)
+        }
     }
 
     /// A string member; `nil` when absent or null, code 7 when of another type.

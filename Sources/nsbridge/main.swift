@@ -1,2 +1,19 @@
+// The nsbridge executable: read the environment and stdin, run the plugin, exit with its status.
+// Everything else lives in the libraries; see PluginRunner for the protocol rules. The program is
+// synchronous on purpose (setns binds only the calling thread), and it behaves the same whatever
+// name it is installed under.
 import BridgePlugin
 import CNIProtocol
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let runner = PluginRunner(
+    environment: ProcessIO.environment(),
+    readStdin: ProcessIO.readStandardInput,
+    writeStdout: { ProcessIO.write($0, to: STDOUT_FILENO) },
+    writeStderr: { ProcessIO.write($0, to: STDERR_FILENO) }
+)
+// PLACEHOLDER until BridgePlugin lands: the lead replaces `PendingPlugin()` with the real plugin.
+exit(runner.run(PendingPlugin()))

@@ -1,0 +1,112 @@
+/// The dispatcher between the runtime and a ``CNIPlugin`` (the reference library's "skel").
+///
+/// It is the only code that writes to stdout, and it writes exactly one JSON document for every
+/// outcome that has one: the ADD result, the VERSION report, or an error object. DEL, CHECK,
+/// STATUS and GC print nothing on success. Logs go to stderr. The process's I/O is injected as
+/// closures, so tests drive it with dictionaries and buffers.
+///
+/// Order of checks, so that the cheapest, most specific error wins:
+/// 1. no `CNI_COMMAND`: print the "about" line to stderr and succeed (as the reference does);
+/// 2. unknown verb or missing/invalid `CNI_*` variables: code 4 naming every one;
+/// 3. VERSION: print the version report without reading stdin;
+/// 4. stdin unreadable: code 5; not JSON: 6; `cniVersion` unsupported: 1; `name` invalid: 7;
+///    verb newer than the configuration's version (CHECK < 0.4.0, STATUS/GC < 1.1.0): 1;
+/// 5. the plugin's own errors, mapped by ``cniError(from:)``.
+public struct PluginRunner {
+    /// nsbridge's own release, shown in the "about" line.
+    public static let pluginVersion = "0.1.0"
+
+    /// The line printed to stderr when `CNI_COMMAND` is not set.
+    public static var aboutLine: String {
+        "nsbridge: CNI bridge plugin \(pluginVersion), supports CNI spec \(CNIVersion.supportedList)"
+    }
+
+    private let environment: [String: String]
+    private let readStdin: () throws -> [UInt8]
+    private let writeStdout: (String) -> Void
+    private let writeStderr: (String) -> Void
+
+    /// - Parameters:
+    ///   - environment: the process environment (only `CNI_*` entries are read).
+    ///   - readStdin: returns all of stdin; called at most once, and never for VERSION.
+    ///   - writeStdout: receives the single JSON document, newline-terminated.
+    ///   - writeStderr: receives log lines, newline-terminated.
+    public init(environment: [String: String], readStdin: @escaping () throws -> [UInt8],
+                writeStdout: @escaping (String) -> Void, writeStderr: @escaping (String) -> Void) {
+        self.environment = environment
+        self.readStdin = readStdin
+        self.writeStdout = writeStdout
+        self.writeStderr = writeStderr
+    }
+
+    /// Runs one invocation and returns the process exit status: 0 on success, 1 on any error.
+    public func run(_ plugin: some CNIPlugin) -> Int32 {
+        guard let verb = environment[PluginEnvironment.Variable.command.rawValue], !verb.isEmpty else {
+            writeStderr(Self.aboutLine + "\n")
+            return 0
+        }
+        var reportVersion = CNIVersion.current.description
+        do throws(CNIError) {
+            let env = try PluginEnvironment(parsing: environment)
+            if env.command == .version {
+                writeStdout(CNIVersion.versionInfo.serialized() + "\n")
+                return 0
+            }
+            let request = try makeRequest(env, reportVersion: &reportVersion)
+            try dispatch(request, to: plugin)
+            return 0
+        } catch {
+            writeStderr("nsbridge: \(verb) failed: \(error)\n")
+            writeStdout(error.json(cniVersion: reportVersion).serialized() + "\n")
+            return 1
+        }
+    }
+
+    /// Reads stdin and decodes the configuration. `reportVersion` becomes the configuration's
+    /// version as soon as it is known to be supported, so later errors are reported in it.
+    private func makeRequest(_ env: PluginEnvironment, reportVersion: inout String) throws(CNIError) -> PluginRequest {
+        let stdin: [UInt8]
+        do {
+            stdin = try readStdin()
+        } catch {
+            throw CNIError(.ioFailure, "failed to read the network configuration from stdin", details: "\(error)")
+        }
+        let configuration = try NetworkConfiguration(parsing: stdin)
+        reportVersion = configuration.cniVersionText
+        try configuration.validateName()
+        let rule = env.rule
+        guard configuration.cniVersion >= rule.minimumVersion else {
+            throw CNIError(.incompatibleCNIVersion, "config version \(configuration.cniVersionText) does not allow \(env.command.rawValue)",
+                           details: "\(env.command.rawValue) needs cniVersion \(rule.minimumVersion) or newer")
+        }
+        return PluginRequest(command: env.command, containerID: env.containerID, netns: env.netns, ifName: env.ifName,
+                             arguments: env.arguments, searchPath: env.searchPath, configuration: configuration, stdin: stdin)
+    }
+
+    /// Calls the plugin and prints an ADD result in the configuration's version.
+    private func dispatch(_ request: PluginRequest, to plugin: some CNIPlugin) throws(CNIError) {
+        do {
+            switch request.command {
+            case .add:
+                let result = try plugin.add(request)
+                let configuration = request.configuration
+                let json = try result.json(for: configuration.cniVersion, versionText: configuration.cniVersionText)
+                writeStdout(json.serialized() + "\n")
+            case .delete: try plugin.delete(request)
+            case .check: try plugin.check(request)
+            case .status: try plugin.status(request)
+            case .garbageCollect: try plugin.garbageCollect(request)
+            case .version: writeStdout(CNIVersion.versionInfo.serialized() + "\n")
+            }
+        } catch {
+            throw Self.cniError(from: error)
+        }
+    }
+
+    /// The single error mapping: a ``CNIError`` passes through, a ``CNIErrorConvertible`` is
+    /// converted, anything else becomes code 999 with its description as the message.
+    public static func cniError(from error: any Error) -> CNIError {
+        if let convertible = error as? any CNIErrorConvertible { return convertible.cniError }
+        return CNIError(.internal, String(describing: error))
+    }
+}
