@@ -32,6 +32,12 @@ public struct NetworkConfiguration: Sendable {
     ///   `cniVersion` that is not exactly one of ``CNIVersion/supported``; code 7 for a key of
     ///   the wrong type or an unreadable `prevResult`.
     public init(parsing bytes: [UInt8]) throws(CNIError) {
+        try self.init(object: Self.members(parsing: bytes))
+    }
+
+    /// The configuration's top-level object, before any key is decoded.
+    /// - Throws: code 6 when `bytes` is not one JSON object.
+    public static func members(parsing bytes: [UInt8]) throws(CNIError) -> [String: JSONValue] {
         let document: JSONValue
         do {
             document = try JSONValue(parsing: bytes)
@@ -41,7 +47,7 @@ public struct NetworkConfiguration: Sendable {
         guard case .object(let members) = document else {
             throw CNIError(.decodingFailure, "the network configuration must be a JSON object, not \(document.typeName)")
         }
-        try self.init(object: members)
+        return members
     }
 
     /// Decodes an already parsed configuration object; see ``init(parsing:)``.

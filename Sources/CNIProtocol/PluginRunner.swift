@@ -71,8 +71,11 @@ public struct PluginRunner {
         } catch {
             throw CNIError(.ioFailure, "failed to read the network configuration from stdin", details: "\(error)")
         }
-        let configuration = try NetworkConfiguration(parsing: stdin)
-        reportVersion = configuration.cniVersionText
+        let members = try NetworkConfiguration.members(parsing: stdin)
+        if let text = members["cniVersion"]?.stringValue, CNIVersion.supported(exactly: text) != nil {
+            reportVersion = text
+        }
+        let configuration = try NetworkConfiguration(object: members)
         try configuration.validateName()
         let rule = env.rule
         guard configuration.cniVersion >= rule.minimumVersion else {
