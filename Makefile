@@ -39,7 +39,7 @@ release:
 
 check-release:
 	@bad=$$(ldd $(RELEASE_BIN) | awk '{print $$1}' | sed -e 's/\.so.*//' -e 's|.*/||' \
-	    | grep -vxE '$(subst $() ,|,$(ALLOWED_LIBS))' || true); \
+	    | grep -vxE '$(subst $() ,|,$(ALLOWED_LIBS))' | tr '\n' ' ' || true); \
 	if [ -n "$$bad" ]; then \
 	    echo "error: $(RELEASE_BIN) links unexpected shared libraries: $$bad" >&2; ldd $(RELEASE_BIN) >&2; exit 1; \
 	fi

@@ -3,11 +3,22 @@
 ///
 /// Every method is synchronous on purpose: `setns` binds only the calling thread, and Swift
 /// concurrency may resume work on another thread.
+///
+/// Errors may be of any type: ``PluginRunner/cniError(from:)`` passes a ``CNIError`` through,
+/// converts a ``CNIErrorConvertible``, and reports anything else as code 999. VERSION never
+/// reaches the plugin.
 public protocol CNIPlugin {
+    /// ADD: attach the container. The runner prints the result in the configuration's version.
     func add(_ request: PluginRequest) throws -> CNIResult
+    /// DEL: detach; must succeed when things are already gone, and without `CNI_NETNS` or
+    /// `prevResult`.
     func delete(_ request: PluginRequest) throws
+    /// CHECK (config ≥ 0.4.0): verify what `prevResult` describes is still in place.
     func check(_ request: PluginRequest) throws
+    /// STATUS (config ≥ 1.1.0): throw code 50/51 when ADD cannot be served.
     func status(_ request: PluginRequest) throws
+    /// GC (config ≥ 1.1.0): release what belongs to attachments not in
+    /// `configuration.validAttachments`.
     func garbageCollect(_ request: PluginRequest) throws
 }
 
