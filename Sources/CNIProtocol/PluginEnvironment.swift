@@ -21,6 +21,8 @@ public struct PluginEnvironment: Equatable, Sendable {
         public var required: [Variable]
         /// The oldest configuration `cniVersion` in which the verb exists.
         public var minimumVersion: CNIVersion
+        /// Whether the configuration must carry `prevResult` (CHECK compares against it).
+        public var needsPreviousResult = false
 
         /// Whether the verb looks at the configuration and the `CNI_*` attachment variables at all.
         public var readsConfiguration: Bool { command != .version }
@@ -32,7 +34,8 @@ public struct PluginEnvironment: Equatable, Sendable {
     public static let rules: [Rule] = [
         Rule(command: .add, required: [.containerID, .netns, .ifName, .path], minimumVersion: .v0_1_0),
         Rule(command: .delete, required: [.containerID, .ifName, .path], minimumVersion: .v0_1_0),
-        Rule(command: .check, required: [.containerID, .netns, .ifName, .path], minimumVersion: .v0_4_0),
+        Rule(command: .check, required: [.containerID, .netns, .ifName, .path], minimumVersion: .v0_4_0,
+             needsPreviousResult: true),
         Rule(command: .status, required: [], minimumVersion: .v1_1_0),
         Rule(command: .garbageCollect, required: [.path], minimumVersion: .v1_1_0),
         Rule(command: .version, required: [], minimumVersion: .v0_1_0),

@@ -11,6 +11,7 @@
 /// 3. VERSION: print the version report without reading stdin;
 /// 4. stdin unreadable: code 5; not JSON: 6; `cniVersion` unsupported: 1; `name` invalid: 7;
 ///    verb newer than the configuration's version (CHECK < 0.4.0, STATUS/GC < 1.1.0): 1;
+///    CHECK without `prevResult`: 7;
 /// 5. the plugin's own errors, mapped by ``cniError(from:)``.
 public struct PluginRunner {
     /// nsbridge's own release, shown in the "about" line.
@@ -81,6 +82,9 @@ public struct PluginRunner {
         guard configuration.cniVersion >= rule.minimumVersion else {
             throw CNIError(.incompatibleCNIVersion, "config version \(configuration.cniVersionText) does not allow \(env.command.rawValue)",
                            details: "\(env.command.rawValue) needs cniVersion \(rule.minimumVersion) or newer")
+        }
+        guard !rule.needsPreviousResult || configuration.prevResult != nil else {
+            throw CNIError(.invalidNetworkConfig, "\(env.command.rawValue) requires prevResult in the network configuration")
         }
         return PluginRequest(command: env.command, containerID: env.containerID, netns: env.netns, ifName: env.ifName,
                              arguments: env.arguments, searchPath: env.searchPath, configuration: configuration, stdin: stdin)

@@ -66,10 +66,12 @@ struct PluginRunnerTests {
         #expect(request.attachment == Attachment(containerID: "c1", ifName: "eth0"))
     }
 
+    static let withPrevResult = Self.config(extra: #","prevResult":{"ips":[{"address":"10.0.0.5/24"}]}"#)
+
     @Test("DEL, CHECK, STATUS and GC print nothing on success", arguments: ["DEL", "CHECK", "STATUS", "GC"])
     func silentSuccess(verb: String) {
         let plugin = RecordingPlugin()
-        let outcome = runPlugin(plugin, environment: Self.environment(verb), stdin: Self.config())
+        let outcome = runPlugin(plugin, environment: Self.environment(verb), stdin: Self.withPrevResult)
         #expect(outcome.status == 0)
         #expect(outcome.stdout.isEmpty)
         #expect(plugin.requests.count == 1)
@@ -113,6 +115,7 @@ struct PluginRunnerTests {
         ("ADD", [:], #"{"cniVersion":"0.4.0","name":"bad name"}"#, .invalidNetworkConfig, "0.4.0"),
         ("ADD", [:], #"{"cniVersion":"0.4.0"}"#, .invalidNetworkConfig, "0.4.0"),
         ("CHECK", [:], Self.config("0.3.1"), .incompatibleCNIVersion, "0.3.1"),
+        ("CHECK", [:], Self.config("1.0.0"), .invalidNetworkConfig, "1.0.0"),
         ("STATUS", [:], Self.config("1.0.0"), .incompatibleCNIVersion, "1.0.0"),
         ("GC", [:], Self.config("0.4.0"), .incompatibleCNIVersion, "0.4.0"),
         ("DEL", [:], Self.config("1.0.0", extra: #","prevResult":{"ips":[{"address":"x"}]}"#), .invalidNetworkConfig, "1.0.0"),
