@@ -2,7 +2,7 @@
 #
 #   make release                 static-stdlib, non-PIE, stripped binary at $(RELEASE_BIN)
 #   make install                 installs it as $(CNI_BIN_DIR)/nsbridge (mode 0755)
-#   make test                    deps + debug build + swift test + release
+#   make test                    deps + debug build + swift test + release (+ contract tests on it)
 #   make deps                    installs the Debian packages the build and tests need
 #
 # SCRATCH selects the SwiftPM build directory (default .build), e.g. `make test SCRATCH=.build-me`.
@@ -59,10 +59,14 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	else echo "deps: all present"; fi
 
+# The executable contract is checked twice: on the debug build inside `swift test`, and on the
+# release binary that `make install` would ship.
 test: deps
 	$(SWIFT) build --scratch-path $(SCRATCH) --build-tests
 	$(SWIFT) test --scratch-path $(SCRATCH) --skip-build $(SWIFT_TEST_FLAGS)
 	$(MAKE) --no-print-directory release SCRATCH=$(SCRATCH)
+	NSBRIDGE_BINARY="$(abspath $(RELEASE_BIN))" $(SWIFT) test --scratch-path $(SCRATCH) --skip-build \
+	    --filter PluginExecutableTests
 
 clean:
 	rm -rf $(SCRATCH) .build/static-cxx
