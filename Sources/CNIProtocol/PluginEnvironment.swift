@@ -19,36 +19,40 @@ public struct PluginEnvironment: Equatable, Sendable {
         public var command: CNICommand
         /// Variables that must be set and non-empty.
         public var required: [Variable]
+        /// Variables read when present; any other is ignored and reads as empty.
+        public var optional: [Variable]
         /// The oldest configuration `cniVersion` in which the verb exists.
         public var minimumVersion: CNIVersion
         /// Whether the configuration must carry `prevResult` (CHECK compares against it).
         public var needsPreviousResult = false
 
-        /// Whether the verb looks at the configuration and the `CNI_*` attachment variables at all.
+        /// Whether the verb reads the network configuration from stdin at all.
         public var readsConfiguration: Bool { command != .version }
     }
 
     /// The table. `CNI_PATH` is required wherever the reference skeleton requires it (ADD, DEL,
     /// CHECK) and for GC, whose spec text lists it; STATUS needs only `CNI_COMMAND`, as the spec
-    /// lists nothing for it. VERSION ignores every other variable: libcni sends dummy values.
+    /// lists nothing for it. VERSION reads nothing else: libcni sends dummy values.
     public static let rules: [Rule] = [
-        Rule(command: .add, required: [.containerID, .netns, .ifName, .path], minimumVersion: .v0_1_0),
-        Rule(command: .delete, required: [.containerID, .ifName, .path], minimumVersion: .v0_1_0),
-        Rule(command: .check, required: [.containerID, .netns, .ifName, .path], minimumVersion: .v0_4_0,
-             needsPreviousResult: true),
-        Rule(command: .status, required: [], minimumVersion: .v1_1_0),
-        Rule(command: .garbageCollect, required: [.path], minimumVersion: .v1_1_0),
-        Rule(command: .version, required: [], minimumVersion: .v0_1_0),
+        Rule(command: .add, required: [.containerID, .netns, .ifName, .path], optional: [.arguments],
+             minimumVersion: .v0_1_0),
+        Rule(command: .delete, required: [.containerID, .ifName, .path], optional: [.netns, .arguments],
+             minimumVersion: .v0_1_0),
+        Rule(command: .check, required: [.containerID, .netns, .ifName, .path], optional: [.arguments],
+             minimumVersion: .v0_4_0, needsPreviousResult: true),
+        Rule(command: .status, required: [], optional: [.path], minimumVersion: .v1_1_0),
+        Rule(command: .garbageCollect, required: [.path], optional: [], minimumVersion: .v1_1_0),
+        Rule(command: .version, required: [], optional: [], minimumVersion: .v0_1_0),
     ]
 
     /// The rule for `command`.
     public static func rule(for command: CNICommand) -> Rule {
         // The table covers every case; the fallback only keeps this total without a trap.
-        rules.first { $0.command == command } ?? Rule(command: command, required: [], minimumVersion: .v0_1_0)
+        rules.first { $0.command == command } ?? Rule(command: command, required: [], optional: [], minimumVersion: .v0_1_0)
     }
 
     public var command: CNICommand
-    /// `CNI_CONTAINERID`; empty where the verb does not use it.
+    /// `CNI_CONTAINERID`; empty where the verb does not read it (see ``Rule/optional``).
     public var containerID: String
     /// `CNI_NETNS`; empty when unset (allowed for DEL).
     public var netns: String
@@ -75,7 +79,7 @@ public struct PluginEnvironment: Equatable, Sendable {
         self.command = command
         let rule = Self.rule(for: command)
         func value(_ variable: Variable) -> String {
-            guard rule.readsConfiguration else { return "" }
+            guard rule.required.contains(variable) || rule.optional.contains(variable) else { return "" }
             return environment[variable.rawValue] ?? ""
         }
         containerID = value(.containerID)

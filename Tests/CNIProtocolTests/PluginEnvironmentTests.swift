@@ -33,9 +33,20 @@ struct PluginEnvironmentTests {
         environment["CNI_COMMAND"] = command.rawValue
         let parsed = try PluginEnvironment(parsing: environment)
         #expect(parsed.command == command)
-        if command != .version {
-            #expect(parsed.searchPath == ["/opt/cni/bin", "/usr/lib/cni"])
-            #expect(parsed.arguments["K8S_POD_NAME"] == "web")
+        let attachmentVerbs: [CNICommand] = [.add, .delete, .check]
+        #expect(parsed.searchPath.isEmpty == (command == .version))
+        #expect((parsed.arguments["K8S_POD_NAME"] == "web") == attachmentVerbs.contains(command))
+        #expect(parsed.containerID.isEmpty == !attachmentVerbs.contains(command))
+    }
+
+    @Test("GC and STATUS ignore attachment variables a runtime sends anyway")
+    func attachmentIgnored() throws {
+        for verb in ["GC", "STATUS"] {
+            let parsed = try PluginEnvironment(parsing: [
+                "CNI_COMMAND": verb, "CNI_PATH": "/opt/cni/bin", "CNI_CONTAINERID": "-bad", "CNI_IFNAME": "x/y",
+                "CNI_NETNS": "/run/netns/x", "CNI_ARGS": "junk",
+            ])
+            #expect(parsed.containerID == "" && parsed.ifName == "" && parsed.netns == "")
         }
     }
 
