@@ -112,6 +112,16 @@ struct NetworkConfigurationTests {
         #expect(configuration.prevResult?.interfaces == [.init(name: "eth0")])
     }
 
+    @Test("prevResult in every version's shape parses into the model", arguments: CNIVersion.supported)
+    func prevResultEveryVersion(version: CNIVersion) throws {
+        let previous = try CNIResultTests.full.json(for: version, versionText: version.description)
+        let configuration = try NetworkConfiguration(object: ["cniVersion": "1.1.0", "name": "n", "prevResult": previous])
+        let parsed = try #require(configuration.prevResult)
+        #expect(try parsed.json(for: version, versionText: version.description) == previous)
+        #expect(parsed.ips.first?.address == IPNetwork("10.22.0.5/16"))
+        #expect(parsed.dns == CNIResultTests.full.dns)
+    }
+
     @Test("A malformed prevResult is code 7 naming the member", arguments: [
         (#"[]"#, "result must be an object"),
         (#"{"ips":[{"address":"10.1.0.5"}]}"#, "ips[0].address \"10.1.0.5\" is not an address with a prefix length"),
