@@ -1,0 +1,118 @@
+import CNIProtocol
+
+/// ADD, as a list of named steps. Each step that creates something registers its undo.
+struct AttachOperation {
+    let request: PluginRequest
+    let configuration: BridgeConfiguration
+    let dependencies: BridgeDependencies
+
+    private var network: String { request.configuration.name }
+    private var attachment: Attachment { request.attachment }
+
+    init(request: PluginRequest, configuration: BridgeConfiguration, dependencies: BridgeDependencies) {
+        self.request = request
+        self.configuration = configuration
+        self.dependencies = dependencies
+    }
+
+    mutating func run(registeringUndosIn rollback: inout Rollback) throws -> CNIResult {
+        let datapath = try dependencies.datapath(for: request)
+        let bridge = try ensureBridge(datapath, &rollback)
+        let veth = try createVeth(datapath, &rollback)
+        try datapath.attachPort(portSpec(host: veth.host.name))
+        let addressing = try allocateAddresses(&rollback)
+        try datapath.configureContainerInterface(containerSpec(addressing))
+        if configuration.isGateway {
+            try datapath.addGatewayAddresses(
+                addressing.gatewayAddresses, toBridge: bridge.name, replaceConflicting: configuration.forceAddress)
+            try datapath.enableForwarding(for: Set(addressing.ips.map(\.address.family)))
+        }
+        try programFirewall(addressing, hostVeth: veth.host.name, containerMAC: veth.container.mac, &rollback)
+        try datapath.waitUntilUp(hostLink: veth.host.name)
+        return makeResult(bridge: bridge, veth: veth, addressing: addressing)
+    }
+
+    private func ensureBridge(_ datapath: Datapath, _ rollback: inout Rollback) throws -> LinkSnapshot {
+        let spec = BridgeSpec(
+            name: configuration.bridgeName, mtu: configuration.mtu, promiscuous: configuration.promiscMode,
+            vlanFiltering: configuration.usesVLANs)
+        let (bridge, created) = try datapath.ensureBridge(spec)
+        if created {
+            rollback.register("bridge \(bridge.name)") { try datapath.deleteBridgeIfUnused(named: bridge.name) }
+        }
+        return bridge
+    }
+
+    private func createVeth(_ datapath: Datapath, _ rollback: inout Rollback) throws
+        -> (host: LinkSnapshot, container: LinkSnapshot)
+    {
+        let spec = VethSpec(
+            hostName: BridgeNaming.hostVethName(for: attachment), containerName: request.ifName,
+            netns: request.netns, mtu: configuration.mtu, containerMAC: configuration.requestedMAC)
+        let veth = try datapath.createVethPair(spec)
+        rollback.register("veth \(spec.hostName)") { _ = try datapath.deleteHostLink(named: spec.hostName) }
+        return veth
+    }
+
+    private func portSpec(host: String) -> PortSpec {
+        PortSpec(
+            port: host, bridge: configuration.bridgeName, hairpin: configuration.hairpinMode,
+            isolated: configuration.portIsolation, accessVLAN: configuration.vlan, trunk: configuration.vlanTrunk,
+            preserveDefaultVLAN: configuration.preserveDefaultVlan)
+    }
+
+    private func allocateAddresses(_ rollback: inout Rollback) throws -> Addressing {
+        guard let allocator = try dependencies.addressAllocator(for: request) else { return Addressing() }
+        let reserved = try allocator.allocate(for: attachment)
+        let attachment = self.attachment
+        rollback.register("address reservation") { try allocator.release(for: attachment) }
+        return Addressing(ipamResult: reserved, isDefaultGateway: configuration.isDefaultGateway)
+    }
+
+    private func containerSpec(_ addressing: Addressing) -> ContainerInterfaceSpec {
+        ContainerInterfaceSpec(
+            netns: request.netns, name: request.ifName, addresses: addressing.ips.map(\.address),
+            routes: addressing.containerRoutes, enableDAD: configuration.enableDAD,
+            bringUp: !configuration.disableContainerInterface)
+    }
+
+    private func programFirewall(_ addressing: Addressing, hostVeth: String, containerMAC: String,
+                                 _ rollback: inout Rollback) throws {
+        guard configuration.ipMasq || configuration.macSpoofCheck else { return }
+        let firewall = try dependencies.firewall()
+        let (network, attachment) = (self.network, self.attachment)
+        if configuration.ipMasq {
+            try firewall.addMasquerade(
+                network: network, attachment: attachment, addresses: addressing.ips.map(\.address.address),
+                subnets: addressing.ips.map(\.address.masked), excluded: configuration.ipMasqExclude)
+            rollback.register("masquerade") { try firewall.removeMasquerade(network: network, attachment: attachment) }
+        }
+        if configuration.macSpoofCheck {
+            try firewall.addSpoofCheck(network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
+            rollback.register("spoof check") { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
+        }
+    }
+
+    /// `[bridge, host veth, container interface]`, after any interfaces of a `prevResult`.
+    private func makeResult(bridge: LinkSnapshot, veth: (host: LinkSnapshot, container: LinkSnapshot),
+                            addressing: Addressing) -> CNIResult {
+        var result = request.configuration.prevResult ?? CNIResult()
+        let base = result.interfaces.count
+        result.interfaces += [
+            CNIResult.Interface(name: bridge.name, mac: bridge.mac),
+            CNIResult.Interface(name: veth.host.name, mac: veth.host.mac),
+            CNIResult.Interface(name: veth.container.name, mac: veth.container.mac, sandbox: request.netns,
+                                mtu: veth.container.mtu),
+        ]
+        result.ips += addressing.ips.map { ip in
+            CNIResult.IPConfiguration(address: ip.address, gateway: ip.gateway, interface: base + 2)
+        }
+        result.routes += addressing.resultRoutes
+        if let dns = request.configuration.dns, !dns.isEmpty {
+            result.dns = dns
+        } else if !addressing.dns.isEmpty {
+            result.dns = addressing.dns
+        }
+        return result
+    }
+}

@@ -1,0 +1,164 @@
+import CNIProtocol
+
+/// The bridge plugin's own configuration keys, decoded and validated.
+///
+/// Every key of the reference `bridge` plugin is accepted with the same default. Invalid values
+/// and invalid combinations are code 7, and the message names the keys involved.
+public struct BridgeConfiguration: Equatable, Sendable {
+    public var bridgeName = "cni0"
+    public var isGateway = false
+    public var isDefaultGateway = false
+    public var forceAddress = false
+    public var ipMasq = false
+    /// Destinations that are never masqueraded, beyond the network's own subnets.
+    public var ipMasqExclude: [IPNetwork] = []
+    public var mtu: Int?
+    public var hairpinMode = false
+    public var promiscMode = false
+    /// Access VLAN on the host port; 0 means none.
+    public var vlan = 0
+    public var vlanTrunk: [ClosedRange<Int>] = []
+    public var preserveDefaultVlan = false
+    public var enableDAD = false
+    public var disableContainerInterface = false
+    public var portIsolation = false
+    public var macSpoofCheck = false
+    /// The requested container MAC: `runtimeConfig.mac` > `args.cni.mac` > `CNI_ARGS MAC=`.
+    public var requestedMAC: MACAddress?
+
+    public init() {}
+
+    /// Decodes and validates the keys from a request.
+    public init(_ request: PluginRequest) throws(CNIError) {
+        let keys = ConfigurationKeys(request.configuration.raw)
+        bridgeName = try keys.string("bridge") ?? "cni0"
+        isDefaultGateway = try keys.bool("isDefaultGateway")
+        isGateway = try keys.bool("isGateway") || isDefaultGateway
+        forceAddress = try keys.bool("forceAddress")
+        ipMasq = try keys.bool("ipMasq")
+        ipMasqExclude = try keys.networks("ipMasqExclude")
+        mtu = try keys.integer("mtu", in: 0...65535).flatMap { $0 == 0 ? nil : $0 }
+        hairpinMode = try keys.bool("hairpinMode")
+        promiscMode = try keys.bool("promiscMode")
+        vlan = try keys.integer("vlan", in: 0...4094) ?? 0
+        vlanTrunk = try keys.vlanTrunk("vlanTrunk")
+        preserveDefaultVlan = try keys.bool("preserveDefaultVlan")
+        enableDAD = try keys.bool("enabledad")
+        disableContainerInterface = try keys.bool("disableContainerInterface")
+        portIsolation = try keys.bool("portIsolation")
+        macSpoofCheck = try keys.bool("macspoofchk")
+        requestedMAC = try Self.requestedMAC(request)
+        try validate(hasIPAM: !(request.configuration.ipam?["type"]?.stringValue ?? "").isEmpty)
+    }
+
+    private func validate(hasIPAM: Bool) throws(CNIError) {
+        try BridgeNaming.validateLinkName(bridgeName, key: "bridge")
+        if hairpinMode && promiscMode {
+            throw CNIError(.invalidNetworkConfig, "\"hairpinMode\" and \"promiscMode\" cannot both be true")
+        }
+        if disableContainerInterface && hasIPAM {
+            throw CNIError(
+                .invalidNetworkConfig,
+                "\"disableContainerInterface\" cannot be used with \"ipam\": addresses need an interface that is up")
+        }
+        if vlan != 0 && vlanTrunk.contains(where: { $0.contains(vlan) }) {
+            throw CNIError(.invalidNetworkConfig, "\"vlan\" \(vlan) must not also be listed in \"vlanTrunk\"")
+        }
+        if ipMasq && !hasIPAM {
+            throw CNIError(.invalidNetworkConfig, "\"ipMasq\" needs \"ipam\": there are no addresses to masquerade")
+        }
+        if (isGateway || isDefaultGateway) && !hasIPAM {
+            throw CNIError(.invalidNetworkConfig, "\"isGateway\" and \"isDefaultGateway\" need \"ipam\" to know the gateway")
+        }
+    }
+
+    private static func requestedMAC(_ request: PluginRequest) throws(CNIError) -> MACAddress? {
+        let candidates: [(String, String?)] = [
+            ("runtimeConfig.mac", request.configuration.runtimeConfig["mac"]?.stringValue),
+            ("args.cni.mac", request.configuration.args["cni"]?["mac"]?.stringValue),
+            ("CNI_ARGS MAC", request.arguments["MAC"]),
+        ]
+        guard let (source, text) = candidates.first(where: { $0.1 != nil && $0.1 != "" }), let text else { return nil }
+        guard let mac = MACAddress(text), mac.isUnicast else {
+            throw CNIError(.invalidNetworkConfig, "\(source) \"\(text)\" is not a unicast MAC address")
+        }
+        return mac
+    }
+
+    /// True when the host port needs VLAN filtering on the bridge.
+    public var usesVLANs: Bool { vlan != 0 || !vlanTrunk.isEmpty }
+}
+
+/// Typed access to configuration members, with code-7 errors that name the key.
+struct ConfigurationKeys {
+    let members: [String: JSONValue]
+
+    init(_ members: [String: JSONValue]) { self.members = members }
+
+    func string(_ key: String) throws(CNIError) -> String? {
+        guard let value = present(key) else { return nil }
+        guard let text = value.stringValue else { throw wrongType(key, "a string", value) }
+        return text
+    }
+
+    /// Booleans may also arrive as the strings "true"/"false", as libcni accepts for its flags.
+    func bool(_ key: String) throws(CNIError) -> Bool {
+        guard let value = present(key) else { return false }
+        if let flag = value.boolValue { return flag }
+        if let text = value.stringValue, let flag = Bool(text) { return flag }
+        throw wrongType(key, "a boolean", value)
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(CNIError) -> Int? {
+        guard let value = present(key) else { return nil }
+        guard let number = value.integerValue else { throw wrongType(key, "an integer", value) }
+        guard range.contains(number) else {
+            throw CNIError(.invalidNetworkConfig, "\"\(key)\" \(number) is out of range \(range.lowerBound)–\(range.upperBound)")
+        }
+        return number
+    }
+
+    func networks(_ key: String) throws(CNIError) -> [IPNetwork] {
+        guard let value = present(key) else { return [] }
+        guard let list = value.arrayValue else { throw wrongType(key, "a list of CIDRs", value) }
+        var networks: [IPNetwork] = []
+        for item in list {
+            guard let text = item.stringValue, let network = IPNetwork(text) else {
+                throw CNIError(.invalidNetworkConfig, "\"\(key)\": \(item.serialized()) is not a CIDR such as 10.0.0.0/8")
+            }
+            networks.append(network.masked)
+        }
+        return networks
+    }
+
+    func vlanTrunk(_ key: String) throws(CNIError) -> [ClosedRange<Int>] {
+        guard let value = present(key) else { return [] }
+        guard let list = value.arrayValue else { throw wrongType(key, "a list of {id} or {minID, maxID}", value) }
+        var ranges: [ClosedRange<Int>] = []
+        for item in list {
+            let entry = ConfigurationKeys(item.objectValue ?? [:])
+            let id = try entry.integer("id", in: 1...4094)
+            let minID = try entry.integer("minID", in: 1...4094)
+            let maxID = try entry.integer("maxID", in: 1...4094)
+            if let id, minID == nil, maxID == nil {
+                ranges.append(id...id)
+            } else if id == nil, let minID, let maxID, minID <= maxID {
+                ranges.append(minID...maxID)
+            } else {
+                throw CNIError(
+                    .invalidNetworkConfig,
+                    "\"\(key)\": \(item.serialized()) must be {\"id\": N} or {\"minID\": A, \"maxID\": B} with 1 ≤ A ≤ B ≤ 4094")
+            }
+        }
+        return ranges
+    }
+
+    private func present(_ key: String) -> JSONValue? {
+        guard let value = members[key], !value.isNull else { return nil }
+        return value
+    }
+
+    private func wrongType(_ key: String, _ expected: String, _ value: JSONValue) -> CNIError {
+        CNIError(.invalidNetworkConfig, "\"\(key)\" must be \(expected), not \(value.typeName) \(value.serialized())")
+    }
+}

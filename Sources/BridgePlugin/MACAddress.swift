@@ -1,0 +1,29 @@
+/// A 48-bit Ethernet address.
+public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
+    public var bytes: [UInt8]
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 6 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// Parses `aa:bb:cc:dd:ee:ff` (or with `-`), case-insensitive.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let groups = parts.count == 6 ? parts : text.split(separator: "-", omittingEmptySubsequences: false)
+        guard groups.count == 6 else { return nil }
+        var bytes: [UInt8] = []
+        for group in groups {
+            guard group.count == 2, let byte = UInt8(group, radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        self.bytes = bytes
+    }
+
+    /// Unicast addresses have the group bit (bit 0 of the first byte) clear, and are not all zero.
+    public var isUnicast: Bool { bytes[0] & 1 == 0 && bytes.contains { $0 != 0 } }
+
+    public var description: String {
+        bytes.map { $0 < 16 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: ":")
+    }
+}

@@ -1,0 +1,160 @@
+import CNIProtocol
+
+// The seams between the plugin's logic and the kernel, the firewall and the address store.
+// `BridgePlugin` is written only against these, so every ADD/DEL/CHECK/GC decision is tested
+// without root against fakes; `LiveDependencies` composes the real Netlink, Nftables and IPAM.
+
+/// A link as the plugin needs to see it.
+public struct LinkSnapshot: Equatable, Sendable {
+    public var name: String
+    public var kind: String
+    public var mac: String
+    public var mtu: Int
+    public var isUp: Bool
+    /// The bridge this link is a port of, if any.
+    public var masterName: String?
+
+    public init(name: String, kind: String, mac: String, mtu: Int = 1500, isUp: Bool = true, masterName: String? = nil) {
+        self.name = name
+        self.kind = kind
+        self.mac = mac
+        self.mtu = mtu
+        self.isUp = isUp
+        self.masterName = masterName
+    }
+}
+
+/// What the bridge must look like.
+public struct BridgeSpec: Equatable, Sendable {
+    public var name: String
+    public var mtu: Int?
+    public var promiscuous: Bool
+    public var vlanFiltering: Bool
+}
+
+/// The veth pair of one attachment; the container end is born inside `netns`.
+public struct VethSpec: Equatable, Sendable {
+    public var hostName: String
+    public var containerName: String
+    public var netns: String
+    public var mtu: Int?
+    public var containerMAC: MACAddress?
+}
+
+/// How the host end joins the bridge.
+public struct PortSpec: Equatable, Sendable {
+    public var port: String
+    public var bridge: String
+    public var hairpin: Bool
+    public var isolated: Bool
+    /// Access VLAN (untagged, PVID); 0 for none.
+    public var accessVLAN: Int
+    public var trunk: [ClosedRange<Int>]
+    /// Keep VLAN 1 (the bridge's default PVID) on the port.
+    public var preserveDefaultVLAN: Bool
+}
+
+/// A route to install in the container.
+public struct RouteSpec: Equatable, Sendable {
+    public var destination: IPNetwork
+    public var gateway: IPAddress?
+    public var priority: Int?
+    public var table: Int?
+    public var scope: Int?
+    public var mtu: Int?
+    public var advmss: Int?
+
+    public init(destination: IPNetwork, gateway: IPAddress? = nil, priority: Int? = nil, table: Int? = nil,
+                scope: Int? = nil, mtu: Int? = nil, advmss: Int? = nil) {
+        self.destination = destination
+        self.gateway = gateway
+        self.priority = priority
+        self.table = table
+        self.scope = scope
+        self.mtu = mtu
+        self.advmss = advmss
+    }
+}
+
+/// Addresses, routes and settings of the container interface.
+public struct ContainerInterfaceSpec: Equatable, Sendable {
+    public var netns: String
+    public var name: String
+    public var addresses: [IPNetwork]
+    public var routes: [RouteSpec]
+    public var enableDAD: Bool
+    public var bringUp: Bool
+}
+
+/// The container side as CHECK sees it.
+public struct ContainerSnapshot: Equatable, Sendable {
+    public var link: LinkSnapshot
+    public var addresses: [IPNetwork]
+    public var routes: [RouteSpec]
+
+    public init(link: LinkSnapshot, addresses: [IPNetwork], routes: [RouteSpec]) {
+        self.link = link
+        self.addresses = addresses
+        self.routes = routes
+    }
+}
+
+/// Kernel operations, grouped by the plugin's steps.
+public protocol Datapath {
+    /// Creates the bridge if missing, sets it up; `created` tells whether this call made it.
+    /// Fails if a link of another kind has the name.
+    func ensureBridge(_ spec: BridgeSpec) throws -> (bridge: LinkSnapshot, created: Bool)
+    /// Deletes the bridge if it has no ports left; used to roll back an ADD that created it.
+    func deleteBridgeIfUnused(named name: String) throws
+    /// Creates the veth pair; fails if `containerName` already exists in the namespace.
+    func createVethPair(_ spec: VethSpec) throws -> (host: LinkSnapshot, container: LinkSnapshot)
+    func attachPort(_ spec: PortSpec) throws
+    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws
+    /// Puts the gateway addresses on the bridge; with `replaceConflicting`, an address of the same
+    /// subnet already there is replaced instead of being an error.
+    func addGatewayAddresses(_ addresses: [IPNetwork], toBridge bridge: String, replaceConflicting: Bool) throws
+    func enableForwarding(for families: Set<IPFamily>) throws
+    /// Waits, bounded, until the host end reports carrier.
+    func waitUntilUp(hostLink name: String) throws
+
+    func hostLink(named name: String) throws -> LinkSnapshot?
+    /// Deletes a host link; `false` when it did not exist.
+    func deleteHostLink(named name: String) throws -> Bool
+    /// Deletes the container interface; succeeds when the namespace or interface is gone.
+    func deleteContainerInterface(netns: String, name: String) throws
+    /// The container interface, or `nil` when it is missing.
+    func inspectContainerInterface(netns: String, name: String) throws -> ContainerSnapshot?
+}
+
+/// Masquerade and MAC spoof-check state, owned per (network, attachment).
+public protocol Firewall {
+    func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],
+                       excluded: [IPNetwork]) throws
+    func removeMasquerade(network: String, attachment: Attachment) throws
+    func checkMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]) throws
+    func garbageCollectMasquerade(network: String, keep: (Attachment) -> Bool) throws
+
+    func addSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws
+    func removeSpoofCheck(network: String, attachment: Attachment) throws
+    func checkSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws
+    func garbageCollectSpoofCheck(network: String, keep: (Attachment) -> Bool) throws
+}
+
+/// An IPAM: the built-in host-local-compatible store, or a delegated plugin.
+public protocol AddressAllocator {
+    /// Reserves addresses; the result has `ips` (without `interface`), `routes` and `dns`.
+    func allocate(for attachment: Attachment) throws -> CNIResult
+    /// Releases by (container ID, ifname); succeeds when nothing is held.
+    func release(for attachment: Attachment) throws
+    func check(_ attachment: Attachment, expected: [IPAddress]) throws
+    func status() throws
+    func garbageCollect(valid: [Attachment]?, isAlive: (Attachment) -> Bool) throws
+}
+
+/// Builds the live or fake collaborators for one request.
+public protocol BridgeDependencies {
+    func datapath(for request: PluginRequest) throws -> Datapath
+    func firewall() throws -> Firewall
+    /// `nil` when the configuration has no IPAM (L2-only).
+    func addressAllocator(for request: PluginRequest) throws -> AddressAllocator?
+}

@@ -1,0 +1,181 @@
+import BridgePlugin
+import CNIProtocol
+
+/// A step at which a fake collaborator throws, to test rollback.
+enum InjectedFault: Error, Equatable {
+    case failed(String)
+}
+
+/// An in-memory kernel: links on the host, interfaces per namespace, and a journal of calls.
+final class FakeDatapath: Datapath {
+    var hostLinks: [String: LinkSnapshot] = [:]
+    var bridgeAddresses: [String: [IPNetwork]] = [:]
+    var containers: [String: [String: ContainerSnapshot]] = [:]
+    var forwarding: Set<IPFamily> = []
+    var ports: [String: PortSpec] = [:]
+    var journal: [String] = []
+    var failAt: String?
+    private var nextMAC: UInt8 = 1
+
+    private func step(_ name: String) throws {
+        journal.append(name)
+        if failAt == name { throw InjectedFault.failed(name) }
+    }
+
+    private func makeMAC() -> String {
+        defer { nextMAC += 1 }
+        return MACAddress(bytes: [0x02, 0, 0, 0, 0, nextMAC])!.description
+    }
+
+    func ensureBridge(_ spec: BridgeSpec) throws -> (bridge: LinkSnapshot, created: Bool) {
+        try step("ensureBridge")
+        if let existing = hostLinks[spec.name] {
+            guard existing.kind == "bridge" else { throw InjectedFault.failed("not a bridge") }
+            return (existing, false)
+        }
+        let bridge = LinkSnapshot(name: spec.name, kind: "bridge", mac: makeMAC(), mtu: spec.mtu ?? 1500)
+        hostLinks[spec.name] = bridge
+        return (bridge, true)
+    }
+
+    func deleteBridgeIfUnused(named name: String) throws {
+        journal.append("deleteBridgeIfUnused")
+        if !hostLinks.values.contains(where: { $0.masterName == name }) { hostLinks[name] = nil }
+    }
+
+    func createVethPair(_ spec: VethSpec) throws -> (host: LinkSnapshot, container: LinkSnapshot) {
+        try step("createVethPair")
+        if containers[spec.netns]?[spec.containerName] != nil { throw InjectedFault.failed("exists") }
+        let host = LinkSnapshot(name: spec.hostName, kind: "veth", mac: makeMAC(), mtu: spec.mtu ?? 1500)
+        let container = LinkSnapshot(
+            name: spec.containerName, kind: "veth", mac: spec.containerMAC?.description ?? makeMAC(), mtu: spec.mtu ?? 1500)
+        hostLinks[spec.hostName] = host
+        containers[spec.netns, default: [:]][spec.containerName] = ContainerSnapshot(link: container, addresses: [], routes: [])
+        return (host, container)
+    }
+
+    func attachPort(_ spec: PortSpec) throws {
+        try step("attachPort")
+        hostLinks[spec.port]?.masterName = spec.bridge
+        ports[spec.port] = spec
+    }
+
+    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws {
+        try step("configureContainerInterface")
+        containers[spec.netns]?[spec.name]?.addresses = spec.addresses
+        containers[spec.netns]?[spec.name]?.routes = spec.routes
+    }
+
+    func addGatewayAddresses(_ addresses: [IPNetwork], toBridge bridge: String, replaceConflicting: Bool) throws {
+        try step("addGatewayAddresses")
+        bridgeAddresses[bridge, default: []] += addresses.filter { !(bridgeAddresses[bridge] ?? []).contains($0) }
+    }
+
+    func enableForwarding(for families: Set<IPFamily>) throws {
+        try step("enableForwarding")
+        forwarding.formUnion(families)
+    }
+
+    func waitUntilUp(hostLink name: String) throws { try step("waitUntilUp") }
+
+    func hostLink(named name: String) throws -> LinkSnapshot? { hostLinks[name] }
+
+    func deleteHostLink(named name: String) throws -> Bool {
+        journal.append("deleteHostLink \(name)")
+        guard hostLinks.removeValue(forKey: name) != nil else { return false }
+        // A veth pair dies with either end: drop the container end too.
+        for netns in containers.keys { containers[netns] = containers[netns]?.filter { $0.value.link.kind != "veth" } }
+        return true
+    }
+
+    func deleteContainerInterface(netns: String, name: String) throws {
+        journal.append("deleteContainerInterface")
+        containers[netns]?[name] = nil
+    }
+
+    func inspectContainerInterface(netns: String, name: String) throws -> ContainerSnapshot? {
+        containers[netns]?[name]
+    }
+}
+
+/// Firewall state as a set of owned entries.
+final class FakeFirewall: Firewall {
+    var masquerade: [String: [Attachment: [IPAddress]]] = [:]
+    var spoofChecks: [String: [Attachment: String]] = [:]
+    var failOnAdd = false
+
+    func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],
+                       excluded: [IPNetwork]) throws {
+        if failOnAdd { throw InjectedFault.failed("masquerade") }
+        masquerade[network, default: [:]][attachment] = addresses
+    }
+
+    func removeMasquerade(network: String, attachment: Attachment) throws { masquerade[network]?[attachment] = nil }
+
+    func checkMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]) throws {
+        guard masquerade[network]?[attachment] == addresses else { throw InjectedFault.failed("masquerade missing") }
+    }
+
+    func garbageCollectMasquerade(network: String, keep: (Attachment) -> Bool) throws {
+        masquerade[network] = masquerade[network]?.filter { keep($0.key) }
+    }
+
+    func addSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws {
+        spoofChecks[network, default: [:]][attachment] = mac
+    }
+
+    func removeSpoofCheck(network: String, attachment: Attachment) throws { spoofChecks[network]?[attachment] = nil }
+
+    func checkSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws {
+        guard spoofChecks[network]?[attachment] == mac else { throw InjectedFault.failed("spoof check missing") }
+    }
+
+    func garbageCollectSpoofCheck(network: String, keep: (Attachment) -> Bool) throws {
+        spoofChecks[network] = spoofChecks[network]?.filter { keep($0.key) }
+    }
+}
+
+/// Hands out 10.1.0.2, .3, … from 10.1.0.0/24.
+final class FakeAllocator: AddressAllocator {
+    var leases: [Attachment: IPAddress] = [:]
+    var next: UInt32 = 2
+    var routes: [CNIResult.Route] = []
+    var statusError: CNIError?
+
+    func allocate(for attachment: Attachment) throws -> CNIResult {
+        let address = IPAddress.v4(0x0A01_0000 + next)
+        next += 1
+        leases[attachment] = address
+        return CNIResult(ips: [.init(address: IPNetwork(address: address, prefixLength: 24)!)], routes: routes)
+    }
+
+    func release(for attachment: Attachment) throws { leases[attachment] = nil }
+
+    func check(_ attachment: Attachment, expected: [IPAddress]) throws {
+        guard let lease = leases[attachment], expected.contains(lease) else { throw InjectedFault.failed("no lease") }
+    }
+
+    func status() throws { if let statusError { throw statusError } }
+
+    func garbageCollect(valid: [Attachment]?, isAlive: (Attachment) -> Bool) throws {
+        leases = leases.filter { isAlive($0.key) }
+    }
+}
+
+struct FakeDependencies: BridgeDependencies {
+    let datapath: FakeDatapath
+    let firewallFake: FakeFirewall
+    let allocator: FakeAllocator?
+
+    init(allocator: FakeAllocator? = FakeAllocator()) {
+        datapath = FakeDatapath()
+        firewallFake = FakeFirewall()
+        self.allocator = allocator
+    }
+
+    func datapath(for request: PluginRequest) throws -> Datapath { datapath }
+    func firewall() throws -> Firewall { firewallFake }
+    func addressAllocator(for request: PluginRequest) throws -> AddressAllocator? {
+        request.configuration.ipam == nil ? nil : allocator
+    }
+}
