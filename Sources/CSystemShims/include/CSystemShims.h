@@ -18,5 +18,9 @@ long csys_fstatfs_type(int fd);
 /// NSFS_MAGIC and PROC_SUPER_MAGIC, which come from <linux/magic.h>.
 long csys_nsfs_magic(void);
 long csys_proc_magic(void);
+/// mount(source, target, NULL, MS_BIND, NULL): publishes a namespace file (test helpers).
+int csys_bind_mount(const char *source, const char *target);
+/// umount2(target, MNT_DETACH).
+int csys_detach_unmount(const char *target);
 
 #endif
