@@ -9,7 +9,7 @@ import Testing
     .enabled(if: Privileges.canManageNetworkNamespaces, "\(Privileges.networkNamespaceRequirement)")
 )
 struct NamespacePrivilegedTests {
-    static let prefix = "nltest"
+    static let prefix = "nstest"
 
     @Test("open reports a missing path as notFound and a non-namespace file as notANamespace")
     func openErrors() {
