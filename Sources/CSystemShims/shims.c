@@ -5,6 +5,8 @@
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
 #include "CSystemShims.h"
 
 int csys_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
@@ -32,3 +34,6 @@ int csys_bind_mount(const char *source, const char *target) {
 }
 
 int csys_detach_unmount(const char *target) { return umount2(target, MNT_DETACH); }
+
+int csys_namespace_type(int fd) { return ioctl(fd, NS_GET_NSTYPE); }
+int csys_clone_newnet(void) { return CLONE_NEWNET; }

@@ -28,7 +28,8 @@ public final class NetworkNamespace {
     /// Opens the namespace file at `path` (e.g. `/var/run/netns/cni-1234` or `/proc/42/ns/net`).
     ///
     /// - Throws: `.notFound` if nothing is at `path`, `.notANamespace` if the file is not on nsfs
-    ///   or procfs, `.system` for other errors (e.g. EACCES).
+    ///   or procfs or is another kind of namespace (mount, PID...), `.system` for other errors
+    ///   (e.g. EACCES).
     public static func open(path: String) throws(NamespaceError) -> NetworkNamespace {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
@@ -42,7 +43,10 @@ public final class NetworkNamespace {
             close(fd)
             throw .system(error)
         }
-        guard magic == csys_nsfs_magic() || magic == csys_proc_magic() else {
+        // NS_GET_NSTYPE tells a network namespace from a mount or PID one; kernels before 4.11
+        // lack it (EINVAL/ENOTTY), and then the filesystem check alone has to do.
+        let type = csys_namespace_type(fd)
+        guard magic == csys_nsfs_magic() || magic == csys_proc_magic(), type == -1 || type == csys_clone_newnet() else {
             close(fd)
             throw .notANamespace(path)
         }

@@ -22,6 +22,9 @@ struct NamespacePrivilegedTests {
         #expect(throws: NamespaceError.notANamespace("/tmp")) {
             _ = try NetworkNamespace.open(path: "/tmp")
         }
+        #expect(throws: NamespaceError.notANamespace("/proc/self/ns/mnt")) {
+            _ = try NetworkNamespace.open(path: "/proc/self/ns/mnt")
+        }
     }
 
     @Test("withEntered runs the body in the namespace and leaves the calling thread where it was")

@@ -210,6 +210,11 @@ struct NetlinkPrivilegedTests {
 
             let duplicate = #expect(throws: NetlinkError.self) { try bed.containerLinks.addRoute(defaultRoute) }
             #expect(duplicate?.isExists == true)
+            let unreachable = #expect(throws: NetlinkError.self) {
+                try bed.containerLinks.addRoute(RouteSpec(
+                    destination: try #require(IPNetwork("10.99.0.0/16")), gateway: IPAddress("192.0.2.1")))
+            }
+            #expect(unreachable?.kernelMessage == "Nexthop has invalid gateway", "extended ACK text from the kernel")
             try bed.containerLinks.deleteRoute(tableRoute)
             #expect(try bed.containerLinks.routes(family: .v4, table: 100).isEmpty)
             let missing = #expect(throws: NetlinkError.self) { try bed.containerLinks.deleteRoute(tableRoute) }

@@ -22,5 +22,9 @@ long csys_proc_magic(void);
 int csys_bind_mount(const char *source, const char *target);
 /// umount2(target, MNT_DETACH).
 int csys_detach_unmount(const char *target);
+/// ioctl(fd, NS_GET_NSTYPE): the CLONE_NEW* type of a namespace fd, or -1 with errno set.
+int csys_namespace_type(int fd);
+/// CLONE_NEWNET, which Swift's Glibc module does not expose without _GNU_SOURCE.
+int csys_clone_newnet(void);
 
 #endif
