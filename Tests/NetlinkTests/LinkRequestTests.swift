@@ -47,6 +47,25 @@ struct LinkRequestTests {
             """)
     }
 
+    @Test("a veth spec with master and localUp creates the host end enslaved and up in the same request")
+    func addVethPairEnslavedAndUp() throws {
+        let transport = RecordingNetlinkTransport()
+        // ip link add veth0 master 3 up type veth peer name eth0
+        try RouteNetlink(transport: transport).addVethPair(VethPairSpec(name: "veth0", peerName: "eth0", masterIndex: 3, localUp: true))
+        expectBytes(transport.requests.first, """
+            68000000 1000 0506 01000000 00000000  // nlmsghdr: len 104, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
+            00 00 0000 00000000 01000000 01000000 // ifinfomsg: index 0, flags IFF_UP, change IFF_UP
+            0a00 0300 7665746830000000            // IFLA_IFNAME "veth0" + pad
+            0800 0a00 03000000                    // IFLA_MASTER 3
+            3400 1280                             // IFLA_LINKINFO (nested), 52 bytes
+              0900 0100 7665746800000000          //   IFLA_INFO_KIND "veth" + pad
+              2400 0280                           //   IFLA_INFO_DATA (nested), 36 bytes
+                2000 0180                         //     VETH_INFO_PEER (nested), 32 bytes
+                  00 00 0000 00000000 00000000 00000000 // peer ifinfomsg (created down)
+                  0900 0300 6574683000000000      //       IFLA_IFNAME "eth0" + pad
+            """)
+    }
+
     @Test("setMaster and setUp change one attribute or flag of an existing link")
     func setMasterAndUp() throws {
         let transport = RecordingNetlinkTransport()
