@@ -40,7 +40,10 @@ final class MessageBuilder {
         guard let target = mnl_nlmsg_put_extra_header(header, MemoryLayout<Header>.size) else {
             preconditionFailure("mnl_nlmsg_put_extra_header")
         }
-        withUnsafeBytes(of: value) { target.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        withUnsafeBytes(of: value) { source in
+            guard let base = source.baseAddress else { return }
+            target.copyMemory(from: base, byteCount: source.count)
+        }
     }
 
     func put(_ type: Int, u8 value: UInt8) { check(mnl_attr_put_u8_check(header, room, UInt16(type), value)) }
