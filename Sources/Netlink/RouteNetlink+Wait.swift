@@ -9,7 +9,7 @@ extension RouteNetlink {
     /// Equivalent to repeating `ip link show dev <index>` until it reports `state UP`. A veth end
     /// is normally UP right after both ends are set up, so this usually costs one round trip.
     /// - Throws: `NetlinkError` with ENODEV if the link disappears, ETIMEDOUT on timeout.
-    public func waitUntilOperUp(_ index: Int32, timeoutMilliseconds: Int) throws(NetlinkError) {
+    public func waitUntilOperUp(index: Int32, timeoutMilliseconds: Int) throws(NetlinkError) {
         let deadline = Self.monotonicMilliseconds() + timeoutMilliseconds
         var pause = 1
         while true {

@@ -146,10 +146,10 @@ struct ReplyParsingTests {
         }
         let transport = RecordingNetlinkTransport(replies: [.messages([link(state: 7 - 5)]), .messages([link(state: 6)])])
         let links = RouteNetlink(transport: transport)
-        try links.waitUntilOperUp(5, timeoutMilliseconds: 1000)
+        try links.waitUntilOperUp(index: 5, timeoutMilliseconds: 1000)
         #expect(links.roundTrips == 2)
         transport.replies = [.error(ENODEV)]
-        let error = #expect(throws: NetlinkError.self) { try links.waitUntilOperUp(5, timeoutMilliseconds: 1000) }
+        let error = #expect(throws: NetlinkError.self) { try links.waitUntilOperUp(index: 5, timeoutMilliseconds: 1000) }
         #expect(error?.errno == ENODEV)
     }
 

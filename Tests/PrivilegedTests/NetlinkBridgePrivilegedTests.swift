@@ -90,8 +90,8 @@ struct NetlinkBridgePrivilegedTests {
             try secondLinks.setUp(secondEth0.index)
             try bed.containerLinks.addAddress(try #require(IPNetwork("10.78.0.2/24")), to: firstEth0.index)
             try secondLinks.addAddress(try #require(IPNetwork("10.78.0.3/24")), to: secondEth0.index)
-            try bed.hostLinks.waitUntilOperUp(firstHost.index, timeoutMilliseconds: 3000)
-            try bed.hostLinks.waitUntilOperUp(secondHost.index, timeoutMilliseconds: 3000)
+            try bed.hostLinks.waitUntilOperUp(index: firstHost.index, timeoutMilliseconds: 3000)
+            try bed.hostLinks.waitUntilOperUp(index: secondHost.index, timeoutMilliseconds: 3000)
             let output = try NetlinkObservation.run(in: bed.container, ["ping", "-c1", "-W2", "10.78.0.3"])
             #expect(output.contains("1 received"))
         }
@@ -103,7 +103,7 @@ struct NetlinkBridgePrivilegedTests {
             try bed.hostLinks.addVethPair(name: "vethtest2", peerName: "eth0", peerNamespace: bed.container.namespace)
             let hostEnd = try #require(try bed.hostLinks.link(named: "vethtest2"))
             try bed.hostLinks.setUp(hostEnd.index)
-            let error = #expect(throws: NetlinkError.self) { try bed.hostLinks.waitUntilOperUp(hostEnd.index, timeoutMilliseconds: 50) }
+            let error = #expect(throws: NetlinkError.self) { try bed.hostLinks.waitUntilOperUp(index: hostEnd.index, timeoutMilliseconds: 50) }
             #expect(error?.errno == ETIMEDOUT)
         }
     }
@@ -154,7 +154,7 @@ struct NetlinkBridgePrivilegedTests {
         try bed.containerLinks.setUp(eth0.index)
         try bed.containerLinks.addRoute(RouteSpec(
             destination: try #require(IPNetwork("0.0.0.0/0")), gateway: IPAddress("10.79.0.1"), outputInterface: eth0.index))
-        let wait = try measure(bed) { try bed.hostLinks.waitUntilOperUp(hostEnd.index, timeoutMilliseconds: 2000) }
+        let wait = try measure(bed) { try bed.hostLinks.waitUntilOperUp(index: hostEnd.index, timeoutMilliseconds: 2000) }
         print("  of which waitUntilOperUp: \(wait.trips) round trips, \(wait.micros) µs")
     }
 

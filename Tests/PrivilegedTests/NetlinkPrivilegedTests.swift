@@ -92,7 +92,7 @@ struct NetlinkPrivilegedTests {
             #expect(containerEnd.mtu == 1400 && hostEnd.mtu == 1400)
             #expect(hostEnd.linkNamespaceID != nil)
             #expect(try bed.hostLinks.link(named: "eth0") == nil, "the peer must not exist on the host side")
-            try bed.hostLinks.waitUntilOperUp(hostEnd.index, timeoutMilliseconds: 2000)
+            try bed.hostLinks.waitUntilOperUp(index: hostEnd.index, timeoutMilliseconds: 2000)
 
             let host = try #require(try bed.hostLinks.link(index: hostEnd.index))
             #expect(host.masterIndex == bridge.index)
