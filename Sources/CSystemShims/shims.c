@@ -4,6 +4,9 @@
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
 #include "CSystemShims.h"
 
 int csys_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
@@ -25,3 +28,12 @@ long csys_fstatfs_type(int fd) {
 
 long csys_nsfs_magic(void) { return NSFS_MAGIC; }
 long csys_proc_magic(void) { return PROC_SUPER_MAGIC; }
+
+int csys_bind_mount(const char *source, const char *target) {
+    return mount(source, target, NULL, MS_BIND, NULL);
+}
+
+int csys_detach_unmount(const char *target) { return umount2(target, MNT_DETACH); }
+
+int csys_namespace_type(int fd) { return ioctl(fd, NS_GET_NSTYPE); }
+int csys_clone_newnet(void) { return CLONE_NEWNET; }

@@ -18,5 +18,13 @@ long csys_fstatfs_type(int fd);
 /// NSFS_MAGIC and PROC_SUPER_MAGIC, which come from <linux/magic.h>.
 long csys_nsfs_magic(void);
 long csys_proc_magic(void);
+/// mount(source, target, NULL, MS_BIND, NULL): publishes a namespace file (test helpers).
+int csys_bind_mount(const char *source, const char *target);
+/// umount2(target, MNT_DETACH).
+int csys_detach_unmount(const char *target);
+/// ioctl(fd, NS_GET_NSTYPE): the CLONE_NEW* type of a namespace fd, or -1 with errno set.
+int csys_namespace_type(int fd);
+/// CLONE_NEWNET, which Swift's Glibc module does not expose without _GNU_SOURCE.
+int csys_clone_newnet(void);
 
 #endif
