@@ -51,9 +51,9 @@ struct Addressing {
 
     /// The routes to install in the container. A route without a gateway uses its family's
     /// gateway, as the reference plugin does.
-    var containerRoutes: [RouteSpec] {
+    var containerRoutes: [ContainerRoute] {
         resultRoutes.map { route in
-            RouteSpec(
+            ContainerRoute(
                 destination: route.destination.masked, gateway: route.gateway ?? gateway(for: route.destination.family),
                 priority: route.priority, table: route.table, scope: route.scope, mtu: route.mtu, advmss: route.advmss)
         }

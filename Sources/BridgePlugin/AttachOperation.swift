@@ -28,7 +28,10 @@ struct AttachOperation {
             try datapath.enableForwarding(for: Set(addressing.ips.map(\.address.family)))
         }
         try programFirewall(addressing, hostVeth: veth.host.name, containerMAC: veth.container.mac, &rollback)
-        try datapath.waitUntilUp(hostLink: veth.host.name)
+        if !configuration.disableContainerInterface {
+            // A veth end has carrier only once both ends are up.
+            try datapath.waitUntilUp(hostLink: veth.host.name)
+        }
         return makeResult(bridge: bridge, veth: veth, addressing: addressing)
     }
 
@@ -47,7 +50,7 @@ struct AttachOperation {
         -> (host: LinkSnapshot, container: LinkSnapshot)
     {
         let spec = VethSpec(
-            hostName: BridgeNaming.hostVethName(for: attachment), containerName: request.ifName,
+            bridge: configuration.bridgeName, hostName: BridgeNaming.hostVethName(for: attachment), containerName: request.ifName,
             netns: request.netns, mtu: configuration.mtu, containerMAC: configuration.requestedMAC)
         let veth = try datapath.createVethPair(spec)
         rollback.register("veth \(spec.hostName)") { _ = try datapath.deleteHostLink(named: spec.hostName) }

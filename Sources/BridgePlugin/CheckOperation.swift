@@ -19,7 +19,8 @@ struct CheckOperation {
         let hostVeth = BridgeNaming.hostVethName(for: request.attachment)
         problems += try checkBridge(datapath, previous)
         problems += try checkHostVeth(datapath, hostVeth)
-        let container = try datapath.inspectContainerInterface(netns: request.netns, name: request.ifName)
+        let tables = Set(previous.routes.compactMap(\.table))
+        let container = try datapath.inspectContainerInterface(netns: request.netns, name: request.ifName, tables: tables)
         problems += checkContainer(container, previous)
         problems += checkServices(previous, hostVeth: hostVeth, containerMAC: container?.link.mac)
         guard problems.isEmpty else {
@@ -75,7 +76,7 @@ struct CheckOperation {
         return problems
     }
 
-    private func containsRoute(_ route: CNIResult.Route, in routes: [RouteSpec]) -> Bool {
+    private func containsRoute(_ route: CNIResult.Route, in routes: [ContainerRoute]) -> Bool {
         routes.contains { installed in
             installed.destination == route.destination.masked
                 && (route.gateway == nil || installed.gateway == route.gateway)

@@ -32,8 +32,10 @@ public struct BridgeSpec: Equatable, Sendable {
     public var vlanFiltering: Bool
 }
 
-/// The veth pair of one attachment; the container end is born inside `netns`.
+/// The veth pair of one attachment; the container end is born inside `netns`, the host end is
+/// born enslaved to `bridge` and up.
 public struct VethSpec: Equatable, Sendable {
+    public var bridge: String
     public var hostName: String
     public var containerName: String
     public var netns: String
@@ -55,7 +57,7 @@ public struct PortSpec: Equatable, Sendable {
 }
 
 /// A route to install in the container.
-public struct RouteSpec: Equatable, Sendable {
+public struct ContainerRoute: Equatable, Sendable {
     public var destination: IPNetwork
     public var gateway: IPAddress?
     public var priority: Int?
@@ -81,7 +83,7 @@ public struct ContainerInterfaceSpec: Equatable, Sendable {
     public var netns: String
     public var name: String
     public var addresses: [IPNetwork]
-    public var routes: [RouteSpec]
+    public var routes: [ContainerRoute]
     public var enableDAD: Bool
     public var bringUp: Bool
 }
@@ -90,9 +92,9 @@ public struct ContainerInterfaceSpec: Equatable, Sendable {
 public struct ContainerSnapshot: Equatable, Sendable {
     public var link: LinkSnapshot
     public var addresses: [IPNetwork]
-    public var routes: [RouteSpec]
+    public var routes: [ContainerRoute]
 
-    public init(link: LinkSnapshot, addresses: [IPNetwork], routes: [RouteSpec]) {
+    public init(link: LinkSnapshot, addresses: [IPNetwork], routes: [ContainerRoute]) {
         self.link = link
         self.addresses = addresses
         self.routes = routes
@@ -108,6 +110,7 @@ public protocol Datapath {
     func deleteBridgeIfUnused(named name: String) throws
     /// Creates the veth pair; fails if `containerName` already exists in the namespace.
     func createVethPair(_ spec: VethSpec) throws -> (host: LinkSnapshot, container: LinkSnapshot)
+    /// Applies hairpin, isolation and VLANs to a host end already enslaved by `createVethPair`.
     func attachPort(_ spec: PortSpec) throws
     func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws
     /// Puts the gateway addresses on the bridge; with `replaceConflicting`, an address of the same
@@ -122,8 +125,9 @@ public protocol Datapath {
     func deleteHostLink(named name: String) throws -> Bool
     /// Deletes the container interface; succeeds when the namespace or interface is gone.
     func deleteContainerInterface(netns: String, name: String) throws
-    /// The container interface, or `nil` when it is missing.
-    func inspectContainerInterface(netns: String, name: String) throws -> ContainerSnapshot?
+    /// The container interface with its addresses and the routes of the main table and of
+    /// `tables`, or `nil` when it is missing.
+    func inspectContainerInterface(netns: String, name: String, tables: Set<Int>) throws -> ContainerSnapshot?
 }
 
 /// Masquerade and MAC spoof-check state, owned per (network, attachment).

@@ -93,7 +93,7 @@ final class FakeDatapath: Datapath {
         containers[netns]?[name] = nil
     }
 
-    func inspectContainerInterface(netns: String, name: String) throws -> ContainerSnapshot? {
+    func inspectContainerInterface(netns: String, name: String, tables: Set<Int>) throws -> ContainerSnapshot? {
         containers[netns]?[name]
     }
 }

@@ -1,0 +1,189 @@
+#if canImport(Glibc)
+import CNIProtocol
+import Glibc
+import LinuxSupport
+import Netlink
+
+/// The real ``Datapath``: rtnetlink through libmnl, sysctls through `LinuxSupport`.
+///
+/// One socket talks to the host namespace (the caller's). Container-side work uses a socket
+/// opened *inside* the container namespace, so this thread never changes namespace; only the
+/// container's sysctls are written from a short-lived thread that enters it.
+final class KernelDatapath: Datapath {
+    let hostNetlink: RouteNetlink
+    let hostSysctl: Sysctl
+    private var containers: [String: (namespace: NetworkNamespace, netlink: RouteNetlink)] = [:]
+    private var bridgeIndexes: [String: Int32] = [:]
+    /// How long ADD waits, at most, for the host end to get carrier, in milliseconds.
+    static let carrierTimeout = 3000
+
+    /// `CNI_NETNS_OVERRIDE`: the caller really means the plugin's own namespace.
+    var allowOwnNamespace = false
+
+    init(host: RouteNetlink, sysctl: Sysctl = Sysctl()) {
+        hostNetlink = host
+        hostSysctl = sysctl
+    }
+
+    // MARK: Bridge
+
+    func ensureBridge(_ spec: BridgeSpec) throws -> (bridge: LinkSnapshot, created: Bool) {
+        if let existing = try hostNetlink.link(named: spec.name) {
+            return (try adopt(existing, spec), false)
+        }
+        var created = true
+        do {
+            try hostNetlink.addBridge(named: spec.name, mtu: spec.mtu.map(UInt32.init), vlanFiltering: spec.vlanFiltering ? true : nil, up: true)
+        } catch {
+            guard error.isExists else { throw error }
+            created = false  // a concurrent ADD made it first
+        }
+        guard let bridge = try hostNetlink.link(named: spec.name) else {
+            throw BridgePluginError(.kernel, "bridge \(spec.name) vanished right after it was created")
+        }
+        return (try adopt(bridge, spec), created)
+    }
+
+    /// Checks an existing link is a bridge and brings it to the wanted state.
+    private func adopt(_ link: LinkInfo, _ spec: BridgeSpec) throws -> LinkSnapshot {
+        guard link.kind == "bridge" else {
+            throw BridgePluginError(
+                .linkConflict, "\(spec.name) already exists and is a \(link.kind ?? "device") link, not a bridge",
+                details: "choose another \"bridge\" name or remove the link")
+        }
+        if !link.isUp { try hostNetlink.setUp(link.index) }
+        if spec.promiscuous && !link.isPromiscuous { try hostNetlink.setPromiscuous(link.index, on: true) }
+        if spec.vlanFiltering && link.bridgeVLANFiltering != true { try hostNetlink.setBridgeVLANFiltering(link.index, on: true) }
+        bridgeIndexes[spec.name] = link.index
+        return snapshot(link, master: nil)
+    }
+
+    func deleteBridgeIfUnused(named name: String) throws {
+        guard let bridge = try hostNetlink.link(named: name), bridge.kind == "bridge" else { return }
+        let ports = try hostNetlink.links().filter { $0.masterIndex == bridge.index }
+        if ports.isEmpty { try hostNetlink.deleteLink(index: bridge.index) }
+    }
+
+    // MARK: Veth pair and port
+
+    func createVethPair(_ spec: VethSpec) throws -> (host: LinkSnapshot, container: LinkSnapshot) {
+        let container = try containerSide(spec.netns)
+        if try container.netlink.link(named: spec.containerName) != nil {
+            throw BridgePluginError(.linkConflict, "interface \(spec.containerName) already exists in \(spec.netns)")
+        }
+        let pair = VethPairSpec(
+            name: spec.hostName, peerName: spec.containerName, peerNamespace: container.namespace,
+            mtu: spec.mtu.map(UInt32.init), peerMAC: spec.containerMAC?.bytes,
+            masterIndex: try bridgeIndex(spec.bridge), localUp: true)
+        do {
+            try hostNetlink.addVethPair(pair)
+        } catch {
+            guard error.isExists else { throw error }
+            throw BridgePluginError(
+                .linkConflict, "host interface \(spec.hostName) already exists",
+                details: "an earlier attachment of this container ID and ifname was not deleted; run DEL first")
+        }
+        guard let hostLink = try hostNetlink.link(named: spec.hostName),
+            let containerLink = try container.netlink.link(named: spec.containerName)
+        else { throw BridgePluginError(.kernel, "veth pair \(spec.hostName)/\(spec.containerName) vanished after creation") }
+        return (snapshot(hostLink, master: spec.bridge), snapshot(containerLink, master: nil))
+    }
+
+    func attachPort(_ spec: PortSpec) throws {
+        guard spec.hairpin || spec.isolated || spec.accessVLAN != 0 || !spec.trunk.isEmpty else { return }
+        guard let port = try hostNetlink.link(named: spec.port) else {
+            throw BridgePluginError(.kernel, "host interface \(spec.port) vanished before it joined \(spec.bridge)")
+        }
+        if spec.hairpin || spec.isolated {
+            try hostNetlink.setBridgePort(port.index, hairpin: spec.hairpin ? true : nil, isolated: spec.isolated ? true : nil)
+        }
+        try programVLANs(spec, port: port.index)
+    }
+
+    private func programVLANs(_ spec: PortSpec, port: Int32) throws {
+        guard spec.accessVLAN != 0 || !spec.trunk.isEmpty else { return }
+        if spec.accessVLAN != 0 {
+            let vid = UInt16(spec.accessVLAN)
+            try hostNetlink.addBridgeVLAN(port, vids: vid...vid, pvid: true, untagged: true)
+        }
+        for range in spec.trunk {
+            try hostNetlink.addBridgeVLAN(port, vids: UInt16(range.lowerBound)...UInt16(range.upperBound))
+        }
+        let keepsDefault = spec.preserveDefaultVLAN || spec.accessVLAN == 1 || spec.trunk.contains { $0.contains(1) }
+        if !keepsDefault {
+            try hostNetlink.deleteBridgeVLAN(port, vids: 1...1)
+        }
+    }
+
+    func bridgeIndexForGateway(_ name: String) throws -> Int32 { try bridgeIndex(name) }
+
+    private func bridgeIndex(_ name: String) throws -> Int32 {
+        if let index = bridgeIndexes[name] { return index }
+        guard let bridge = try hostNetlink.link(named: name) else {
+            throw BridgePluginError(.kernel, "bridge \(name) is missing")
+        }
+        bridgeIndexes[name] = bridge.index
+        return bridge.index
+    }
+
+    // MARK: Container interface
+
+    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws {
+        let container = try containerSide(spec.netns)
+        guard let link = try container.netlink.link(named: spec.name) else {
+            throw BridgePluginError(.kernel, "interface \(spec.name) vanished from \(spec.netns)")
+        }
+        try writeContainerSysctls(spec, namespace: container.namespace)
+        for address in spec.addresses {
+            try container.netlink.addAddress(address, to: link.index, noDAD: !spec.enableDAD)
+        }
+        if spec.bringUp { try container.netlink.setUp(link.index) }
+        for route in spec.routes {
+            try container.netlink.addRoute(kernelRoute(route, interface: link.index))
+        }
+    }
+
+    /// `arp_notify` announces the new address at once; DAD is off unless asked for, because it
+    /// holds IPv6 addresses tentative for a second or more (the delay users complain of most).
+    private func writeContainerSysctls(_ spec: ContainerInterfaceSpec, namespace: NetworkNamespace) throws {
+        let hasIPv6 = spec.addresses.contains { $0.family == .v6 }
+        let sysctl = hostSysctl
+        try namespace.withEntered {
+            try sysctl.set("net/ipv4/conf/\(spec.name)/arp_notify", "1")
+            if hasIPv6 {
+                try sysctl.set("net/ipv6/conf/\(spec.name)/accept_dad", spec.enableDAD ? "1" : "0")
+            }
+        }
+    }
+
+    private func kernelRoute(_ route: ContainerRoute, interface: Int32) -> RouteSpec {
+        RouteSpec(
+            destination: route.destination, gateway: route.gateway, outputInterface: interface,
+            priority: route.priority.map { UInt32(clamping: $0) }, table: route.table.map { UInt32(clamping: $0) } ?? RouteSpec.mainTable,
+            scope: route.scope.map { RouteScope(rawValue: UInt8(clamping: $0)) }, mtu: route.mtu.map { UInt32(clamping: $0) },
+            advertisedMSS: route.advmss.map { UInt32(clamping: $0) })
+    }
+
+    func containerNetlink(_ path: String) throws -> RouteNetlink { try containerSide(path).netlink }
+
+    /// Opens the container namespace once per request. The plugin's own namespace is refused, as
+    /// the reference library refuses it, since `CNI_IFNAME` there would be a host interface.
+    private func containerSide(_ path: String) throws -> (namespace: NetworkNamespace, netlink: RouteNetlink) {
+        if let open = containers[path] { return open }
+        let namespace = try NetworkNamespace.open(path: path)
+        guard namespace.inode != NetworkNamespace.currentInode() || allowOwnNamespace else {
+            throw CNIError(.invalidNetNS, "CNI_NETNS \(path) is the plugin's own network namespace",
+                           details: "set CNI_NETNS_OVERRIDE=1 if this is intended")
+        }
+        let opened = (namespace: namespace, netlink: try RouteNetlink(in: namespace))
+        containers[path] = opened
+        return opened
+    }
+
+    private func snapshot(_ link: LinkInfo, master: String?) -> LinkSnapshot {
+        LinkSnapshot(
+            name: link.name, kind: link.kind ?? "device", mac: link.macString, mtu: Int(link.mtu),
+            isUp: link.isUp, masterName: master)
+    }
+}
+#endif
