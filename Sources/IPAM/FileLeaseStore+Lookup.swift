@@ -35,7 +35,7 @@ extension FileLeaseStore {
             if verified.count == indexed.count { return verified }
         }
         // No index, or a stale one: walk everything, as the reference does.
-        let all = try leases()
+        let all = try leases().sorted { $0.address < $1.address }
         let current = all.filter { $0.owner == .attachment(attachment) }.map(\.address)
         if !current.isEmpty { return current }
         return all.filter { $0.owner == .containerOnly(attachment.containerID) }.map(\.address)
