@@ -1,0 +1,120 @@
+import CNIProtocol
+import LinuxSupport
+
+extension FileLeaseStore {
+    /// The addresses listed in the attachment's index file, unverified; `nil` with no index.
+    private func indexedAddresses(of attachment: Attachment) throws(IPAMError) -> [IPAddress]? {
+        try Self.validate(attachment)
+        let bytes = try storeOperation { () throws(SystemError) in try scratch.readFile(Self.indexName(for: attachment)) }
+        guard let bytes else { return nil }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { IPAddress($0) }
+    }
+
+    public func recordedAddresses(of attachment: Attachment) throws -> [IPAddress] {
+        try (indexedAddresses(of: attachment) ?? []).filter { try owner(of: $0) == .attachment(attachment) }
+    }
+
+    public func record(_ addresses: [IPAddress], for attachment: Attachment) throws {
+        var all = try recordedAddresses(of: attachment)
+        for address in addresses where !all.contains(address) { all.append(address) }
+        let name = Self.indexName(for: attachment)
+        try storeOperation { () throws(SystemError) in
+            if all.isEmpty {
+                try scratch.removeFile(name)
+            } else {
+                let text = all.map(\.description).joined(separator: "\n")
+                try scratch.replaceFile(name, contents: Array(text.utf8), mode: 0o600, temporaryName: ".record")
+            }
+        }
+        stepObserver?(.recorded)
+    }
+
+    public func addresses(of attachment: Attachment) throws -> [IPAddress] {
+        if let indexed = try indexedAddresses(of: attachment), !indexed.isEmpty {
+            let verified = try indexed.filter { try owner(of: $0) == .attachment(attachment) }
+            if verified.count == indexed.count { return verified }
+        }
+        // No index, or a stale one: walk everything, as the reference does.
+        let all = try leases().sorted { $0.address < $1.address }
+        let current = all.filter { $0.owner == .attachment(attachment) }.map(\.address)
+        if !current.isEmpty { return current }
+        return all.filter { $0.owner == .containerOnly(attachment.containerID) }.map(\.address)
+    }
+
+    public func release(_ address: IPAddress, of attachment: Attachment) throws {
+        let held = try owner(of: address)
+        guard held == .attachment(attachment) || held == .containerOnly(attachment.containerID) else { return }
+        try remove(address)
+    }
+
+    @discardableResult
+    public func releaseAll(of attachment: Attachment) throws -> [IPAddress] {
+        let held = try addresses(of: attachment)
+        var failures: [String] = []
+        for address in held {
+            do { try release(address, of: attachment) } catch { failures.append("\(address): \(error)") }
+        }
+        do {
+            try storeOperation { () throws(SystemError) in try scratch.removeFile(Self.indexName(for: attachment)) }
+        } catch {
+            failures.append("\(error)")
+        }
+        if !failures.isEmpty {
+            throw IPAMError.several(summary: "could not release every address of \(attachment)", failures)
+        }
+        return held
+    }
+
+    public func leases() throws -> [Lease] {
+        try reservedAddresses().map { address in Lease(address: address, owner: try owner(of: address) ?? .unknown) }
+    }
+
+    public func reservedAddresses() throws -> [IPAddress] {
+        let entries = try storeOperation { () throws(SystemError) in try directory.entries() }
+        return entries.compactMap { entry in
+            // Only canonical address names count: the reference writes nothing else, and a file
+            // named otherwise is not ours to judge.
+            guard entry.kind == .regularFile, let address = IPAddress(entry.name), address.description == entry.name
+            else { return nil }
+            return address
+        }
+    }
+
+    public func remove(_ address: IPAddress) throws {
+        try storeOperation { () throws(SystemError) in try directory.removeFile(address.description) }
+    }
+
+    public func removeGarbage() -> [String] {
+        var failures: [String] = []
+        let entries: [(name: String, kind: DirectoryHandle.EntryKind)]
+        do { entries = try scratch.entries() } catch { return ["\(error)"] }
+        for entry in entries where entry.kind == .regularFile {
+            do {
+                if entry.name.hasPrefix(".") {
+                    try scratch.removeFile(entry.name)
+                } else if let attachment = Self.attachment(fromIndexName: entry.name),
+                    try recordedAddresses(of: attachment).isEmpty
+                {
+                    try scratch.removeFile(entry.name)
+                }
+            } catch {
+                failures.append("\(scratch.path)/\(entry.name): \(error)")
+            }
+        }
+        return failures
+    }
+
+    static func attachment(fromIndexName name: String) -> Attachment? {
+        guard let at = name.firstIndex(of: "@") else { return nil }
+        let attachment = Attachment(containerID: String(name[..<at]), ifName: String(name[name.index(after: at)...]))
+        return isSafeName(attachment.containerID) && isValidInterfaceName(attachment.ifName) ? attachment : nil
+    }
+
+    public func probeWritable() throws {
+        try storeOperation { () throws(SystemError) in
+            try scratch.removeFile(".probe")
+            try scratch.createFile(".probe", contents: [], mode: 0o600)
+            try scratch.removeFile(".probe")
+        }
+    }
+}
