@@ -64,22 +64,24 @@ extension Expression {
             : .payload(.network, offset: 8, length: 16, into: .r1)
     }
 
-    /// `ip daddr <net>` / `ip6 daddr <net>` as nft encodes it: load only the bytes the prefix
-    /// covers and mask the last one if the prefix does not end on a byte boundary.
+    /// `ip daddr <net>` / `ip6 daddr <net>` as nft encodes it: a byte-aligned prefix loads and
+    /// compares only the bytes it covers; any other prefix loads the whole address and masks it.
     static func destination(in network: IPNetwork) -> [Expression] {
         let family = network.family
         let offset: UInt32 = family == .v4 ? 16 : 24
-        let byteCount = (network.prefixLength + 7) / 8
-        guard byteCount > 0 else { return protocolFamily(family) }
-        let bytes = Array(network.networkAddress.bytes.prefix(byteCount))
+        guard network.prefixLength > 0 else { return protocolFamily(family) }
+        let address = network.networkAddress.bytes
         var expressions = protocolFamily(family)
-        expressions.append(.payload(.network, offset: offset, length: UInt32(byteCount), into: .r1))
-        if network.prefixLength % 8 != 0 {
-            var mask = [UInt8](repeating: 0xff, count: byteCount)
-            mask[byteCount - 1] = UInt8(truncatingIfNeeded: 0xff << (8 - network.prefixLength % 8))
-            expressions.append(.bitwise(.r1, mask: mask, xor: [UInt8](repeating: 0, count: byteCount)))
+        if network.prefixLength % 8 == 0 {
+            let byteCount = network.prefixLength / 8
+            expressions.append(.payload(.network, offset: offset, length: UInt32(byteCount), into: .r1))
+            expressions.append(.compare(.r1, .equal, Array(address.prefix(byteCount))))
+        } else {
+            expressions.append(.payload(.network, offset: offset, length: UInt32(address.count), into: .r1))
+            let mask = network.mask.bytes
+            expressions.append(.bitwise(.r1, mask: mask, xor: [UInt8](repeating: 0, count: mask.count)))
+            expressions.append(.compare(.r1, .equal, address))
         }
-        expressions.append(.compare(.r1, .equal, bytes))
         return expressions
     }
 }
