@@ -75,8 +75,13 @@ final class TestNamespace {
         try exec(["ip", "link", "set", "lo", "up"])
     }
 
+    /// Deletes the namespace (and with it every link, address and nft table created in it),
+    /// and records a test issue if it is still there.
     deinit {
         _ = try? run(["ip", "netns", "delete", name], allowFailure: true)
+        if FileManager.default.fileExists(atPath: "/run/netns/\(name)") {
+            Issue.record("leaked network namespace \(name)")
+        }
     }
 
     /// Runs a command inside the namespace.
