@@ -107,7 +107,9 @@ private func withObject(_ object: OpaquePointer, free: (OpaquePointer) -> Void, 
 
 private func hookText(_ hook: Chain.Hook?) -> String {
     guard let hook else { return "" }
-    return " { type \(hook.type) hook \(hook.hook) priority \(hook.priority); policy \(hook.policy); }"
+    let names = ["prerouting", "input", "forward", "output", "postrouting"]
+    let hookName = hook.hook < names.count ? names[Int(hook.hook)] : "\(hook.hook)"
+    return " { type \(hook.type) hook \(hookName) priority \(hook.priority); policy \(hook.policy); }"
 }
 
 private func elementsText(_ set: NamedSet, _ elements: [SetElement], withData: Bool = true) -> String {
