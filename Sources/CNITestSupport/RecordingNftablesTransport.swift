@@ -57,6 +57,13 @@ public final class RecordingNftablesTransport: NftablesTransport {
 
     public func ruleComments(in chain: Chain) throws -> [String?]? { state.chains[Self.name(chain)] }
 
+    public func useCount(of chain: Chain) throws -> UInt32? {
+        guard let rules = state.chains[Self.name(chain)] else { return nil }
+        let references = state.sets.filter { $0.key.hasPrefix("\(chain.table) ") }.values
+            .flatMap(\.values).filter { $0.verdict?.description == "goto \(chain.name)" }.count
+        return UInt32(rules.count + references)
+    }
+
     public func chainNames(in table: Table) throws -> [String]? {
         guard state.tables.contains("\(table)") else { return nil }
         return state.chains.keys.filter { $0.hasPrefix("\(table) ") }.map { String($0.dropFirst("\(table) ".count)) }.sorted()

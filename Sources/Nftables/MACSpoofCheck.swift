@@ -97,7 +97,7 @@ public struct MACSpoofCheck {
             from: [(set: objects.dispatchMaps[0], keys: portKeys), (set: objects.ownedSets[0], keys: allowedKeys)]
         ) { OwnerTag.ownerPrefix(of: $0) == owner }
         if outcome.removedAny || outcome.sawNetwork {
-            try transport.applyTolerating(objects.teardownIfUnused())
+            try transport.removeIfUnused(objects)
         }
     }
 
@@ -141,7 +141,7 @@ public struct MACSpoofCheck {
                 return !owners.contains(owner)
             }
         if outcome.removedAny || outcome.sawNetwork {
-            try transport.applyTolerating(objects.teardownIfUnused())
+            try transport.removeIfUnused(objects)
         }
     }
 

@@ -137,11 +137,23 @@ public final class MNLNftablesTransport: NftablesTransport {
     }
 
     private func chainExists(_ chain: Chain) throws -> Bool {
+        try useCount(of: chain) != nil
+    }
+
+    public func useCount(of chain: Chain) throws -> UInt32? {
         let query = makeChain(chain, includeHook: false)
         defer { nftnl_chain_free(query) }
-        return try request(NFT_MSG_GETCHAIN, family: chain.table.family.rawValue, dump: false,
-                           what: "get chain \(chain.table) \(chain.name)",
-                           build: { nftnl_chain_nlmsg_build_payload($0, query) }) { _ in }
+        var use: UInt32 = 0
+        let found = try request(NFT_MSG_GETCHAIN, family: chain.table.family.rawValue, dump: false,
+                                what: "get chain \(chain.table) \(chain.name)",
+                                build: { nftnl_chain_nlmsg_build_payload($0, query) }) { header in
+            let reply = nftnl_chain_alloc()!
+            defer { nftnl_chain_free(reply) }
+            if nftnl_chain_nlmsg_parse(header, reply) >= 0 {
+                use = nftnl_chain_get_u32(reply, UInt16(NFTNL_CHAIN_USE.rawValue))
+            }
+        }
+        return found ? use : nil
     }
 
     public func chainNames(in table: Table) throws -> [String]? {

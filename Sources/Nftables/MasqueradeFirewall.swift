@@ -139,7 +139,7 @@ public struct MasqueradeFirewall {
         let outcome = try StaleElementRemover(transport: transport)
             .remove(from: targets) { OwnerTag.ownerPrefix(of: $0) == owner }
         if outcome.removedAny || outcome.sawNetwork {
-            try transport.applyTolerating(objects.teardownIfUnused())
+            try transport.removeIfUnused(objects)
         }
     }
 
@@ -199,7 +199,7 @@ public struct MasqueradeFirewall {
                 return !owners.contains(owner)
             }
         if outcome.removedAny || outcome.sawNetwork {
-            try transport.applyTolerating(objects.teardownIfUnused())
+            try transport.removeIfUnused(objects)
         }
     }
 

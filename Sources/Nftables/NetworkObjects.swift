@@ -105,6 +105,17 @@ struct StaleElementRemover {
 }
 
 extension NftablesTransport {
+    /// Removes `objects` if no map element refers to their target chain any more. The use
+    /// count read first only avoids a doomed attempt: a refused batch still costs the kernel
+    /// an RCU grace period (~15 ms) on abort. The kernel's EBUSY stays the real guard.
+    func removeIfUnused(_ objects: NetworkObjects) throws {
+        if let use = try useCount(of: objects.target) {
+            let ownRules = try ruleComments(in: objects.target)?.count ?? 0
+            if Int(use) > ownRules { return }
+        }
+        try applyTolerating(objects.teardownIfUnused())
+    }
+
     /// Applies a teardown that the kernel may refuse because the network is still in use
     /// (EBUSY) or is already gone (ENOENT); both mean there is nothing to do.
     func applyTolerating(_ operations: [Operation]) throws {

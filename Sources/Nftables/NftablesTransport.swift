@@ -20,6 +20,10 @@ public protocol NftablesTransport {
     /// the chain does not exist.
     func ruleComments(in chain: Chain) throws -> [String?]?
 
+    /// The kernel's use count of `chain` (`NFTA_CHAIN_USE`): its own rules plus every rule and
+    /// map element that jumps to it. `nil` if the chain does not exist.
+    func useCount(of chain: Chain) throws -> UInt32?
+
     /// The names of the chains in `table`; `nil` if the table does not exist.
     func chainNames(in table: Table) throws -> [String]?
 }

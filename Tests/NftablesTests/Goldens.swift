@@ -106,7 +106,8 @@ nsb-d69fc4dfc8673696-src4 nsbridge 8
 	element 0500580a  : 0 [end]
 """#
 
-/// The "network unused?" teardown every DEL tries; the kernel refuses it (EBUSY) while any element jumps to the masquerade chain.
+/// The teardown the last DEL applies. Should a concurrent ADD commit an element first, the kernel refuses it
+/// (EBUSY on the first delete chain, since an element jumps to the masquerade chain) and nothing changes.
 let masqueradeTeardownGolden = #"""
 # nft add table inet nsbridge
 table nsbridge inet flags 0 use 0 handle 0
