@@ -1,0 +1,226 @@
+import CNIProtocol
+
+/// IP masquerade for a bridge network (`ipMasq: true`), in nsbridge's own table `inet nsbridge`.
+///
+/// ## Design: constant cost per ADD and DEL
+///
+/// The reference plugin adds one rule per container address to a shared chain and rewrites
+/// its `postrouting` chain on every ADD, so both the work per ADD/DEL and the per-packet rule
+/// walk grow with the number of containers. Here each network `N` (hash `H` = `OwnerTag.networkHash`)
+/// owns a fixed set of objects, and containers only add or remove map elements:
+///
+/// ```
+/// table inet nsbridge {
+///   map nsb-H-src4 { type ipv4_addr : verdict; elements = { 10.88.0.5 comment "H-A, net: N, if: eth0, id: …" : goto nsb-H-masquerade } }
+///   map nsb-H-src6 { type ipv6_addr : verdict; … }
+///   chain nsb-H-postrouting { type nat hook postrouting priority srcnat; policy accept;
+///     ip saddr vmap @nsb-H-src4
+///     ip6 saddr vmap @nsb-H-src6 }
+///   chain nsb-H-masquerade {
+///     ip daddr 224.0.0.0/4 return
+///     ip6 daddr ff00::/8 return
+///     ip daddr <each subnet of N and each ipMasqExclude CIDR> return
+///     masquerade }
+/// }
+/// ```
+/// - Rules per network: 2 + 3 + (subnets + exclusions); none per container. A packet costs
+///   one hash lookup per network unless it comes from a container.
+/// - ADD is one batch: create table/maps/chains if missing (`NLM_F_CREATE` without `EXCL`),
+///   flush and rewrite the two chains (a handful of rules, so a changed `ipMasqExclude` or a
+///   `nft flush ruleset` is repaired by the next ADD), then *replace* each address's element
+///   (add, delete, add with our comment, in one transaction) so a reused address now belongs
+///   to the new attachment.
+/// - DEL reads only its own elements (one `GETSETELEM` per known address, or one listing of
+///   the network's two maps if the caller no longer knows the addresses), keeps those whose
+///   comment starts with this attachment's `<H>-<attachment hash>`, and deletes them in a batch
+///   pinned to the ruleset generation it read. If another transaction committed meanwhile the
+///   kernel answers ERESTART and DEL reads again, so an old container's DEL can never delete
+///   an element a new container has just taken over. No namespace and no prevResult needed.
+/// - The last attachment leaving removes the network's objects in a second batch that starts
+///   by deleting `nsb-H-masquerade`: the kernel refuses (EBUSY) while any map element still
+///   jumps to it, which aborts the batch. A concurrent ADD either commits first (teardown gets
+///   EBUSY and does nothing) or after (it recreates everything). No lock is needed.
+/// - CHECK reports what is missing (chains, rules, elements, foreign owners); it never repairs.
+///   After `nft flush ruleset`, CHECK fails naming the missing objects and the next ADD of any
+///   attachment on the network restores the network objects and that attachment's elements.
+/// - GC lists the network's maps and deletes elements whose owner is not a valid attachment,
+///   then removes the network's objects if nothing is left. `removeNetworks(keeping:)` drops
+///   whole networks that no longer exist.
+///
+/// Coexistence: only our table is touched. The reference's `cni_plugins_masquerade` and
+/// iptables-nft tables hook postrouting independently; the first masquerade wins, which is
+/// harmless because both translate to the same outgoing address.
+public struct MasqueradeFirewall {
+    /// `inet nsbridge`.
+    public static let table = Table(family: .inet, name: "nsbridge")
+
+    private let transport: any NftablesTransport
+
+    public init(transport: any NftablesTransport) {
+        self.transport = transport
+    }
+
+    /// The objects `network` owns.
+    static func objects(network: String) -> NetworkObjects {
+        objects(hash: OwnerTag.networkHash(network))
+    }
+
+    /// The objects of the network whose hash is `hash`.
+    static func objects(hash: String) -> NetworkObjects {
+        NetworkObjects(
+            table: table,
+            base: Chain(table: table, name: "nsb-\(hash)-postrouting", hook: .sourceNAT),
+            target: Chain(table: table, name: "nsb-\(hash)-masquerade"),
+            dispatchMaps: [
+                NamedSet(table: table, name: "nsb-\(hash)-src4", key: .ipv4Address, isVerdictMap: true),
+                NamedSet(table: table, name: "nsb-\(hash)-src6", key: .ipv6Address, isVerdictMap: true),
+            ])
+    }
+
+    /// The rules of the network's target chain: multicast and every non-masqueraded
+    /// destination return, everything else is masqueraded.
+    static func targetRules(subnets: [IPNetwork], excluded: [IPNetwork]) -> [[Expression]] {
+        let multicast = [IPNetwork("224.0.0.0/4"), IPNetwork("ff00::/8")].compactMap { $0 }
+        let keep = multicast + subnets.map(\.masked) + excluded.map(\.masked)
+        return keep.map { Expression.destination(in: $0) + [.verdict(.return)] } + [[.masquerade]]
+    }
+
+    /// The batch an ADD applies.
+    static func addBatch(network: String, attachment: Attachment, addresses: [IPAddress],
+                         subnets: [IPNetwork], excluded: [IPNetwork]) -> Batch {
+        let objects = objects(network: network)
+        let baseRules = IPFamily.allCases.enumerated().map { index, family in
+            Expression.protocolFamily(family)
+                + [.sourceAddress(family), .lookup(.r1, set: objects.dispatchMaps[index].name, verdictMap: true)]
+        }
+        var operations = objects.setup(
+            baseRules: baseRules, targetRules: targetRules(subnets: subnets, excluded: excluded),
+            comment: OwnerTag.ruleComment(network: network))
+        let comment = OwnerTag.elementComment(network: network, attachment: attachment)
+        for address in addresses {
+            let map = objects.dispatchMaps[address.family == .v4 ? 0 : 1]
+            let element = SetElement(key: SetElement.key(address), verdict: .goto(objects.target.name), comment: comment)
+            operations += NetworkObjects.replace(element, in: map)
+        }
+        return Batch(operations)
+    }
+
+    /// Masquerades traffic from `addresses` to anything outside `subnets` and `excluded`.
+    ///
+    /// `nft add element inet nsbridge nsb-H-src4 { <address> comment "…" : goto nsb-H-masquerade }`,
+    /// after creating or repairing the network's chains and maps, all in one transaction.
+    /// - Parameters:
+    ///   - network: the network name from the configuration.
+    ///   - attachment: the container ID and interface name that own the addresses.
+    ///   - addresses: the container's addresses on this network.
+    ///   - subnets: the network's subnets (traffic to them is not masqueraded).
+    ///   - excluded: further destinations not to masquerade (`ipMasqExclude`).
+    /// - Throws: `NftablesError`.
+    public func add(network: String, attachment: Attachment, addresses: [IPAddress],
+                    subnets: [IPNetwork], excluded: [IPNetwork] = []) throws {
+        try transport.apply(Self.addBatch(network: network, attachment: attachment, addresses: addresses,
+                                          subnets: subnets, excluded: excluded))
+    }
+
+    /// Removes the attachment's masquerade elements, and the network's chains and maps if it
+    /// was the last attachment. Succeeds if nothing is there.
+    /// - Parameters:
+    ///   - addresses: the attachment's addresses if still known (from IPAM); makes DEL read
+    ///     only those elements. `nil` lists the network's maps instead.
+    /// - Throws: `NftablesError`.
+    public func remove(network: String, attachment: Attachment, addresses: [IPAddress]? = nil) throws {
+        let objects = Self.objects(network: network)
+        let owner = OwnerTag.owner(network: network, attachment: attachment)
+        let targets = objects.dispatchMaps.enumerated().map { index, map in
+            (set: map, keys: addresses.map { list in
+                list.filter { ($0.family == .v4) == (index == 0) }.map(SetElement.key)
+            })
+        }
+        let outcome = try StaleElementRemover(transport: transport)
+            .remove(from: targets) { OwnerTag.ownerPrefix(of: $0) == owner }
+        if outcome.removedAny || outcome.sawNetwork {
+            try transport.removeIfUnused(objects)
+        }
+    }
+
+    /// Verifies that the network's chains exist and that every address maps to the network
+    /// and is owned by `attachment`.
+    /// - Throws: `MissingFirewallState` naming every missing or foreign item; `NftablesError`
+    ///   if the kernel cannot be asked.
+    public func check(network: String, attachment: Attachment, addresses: [IPAddress]) throws {
+        let objects = Self.objects(network: network)
+        var missing = try missingChains(objects, baseRuleCount: 2, minimumTargetRules: 3)
+        let owner = OwnerTag.owner(network: network, attachment: attachment)
+        for address in addresses {
+            let map = objects.dispatchMaps[address.family == .v4 ? 0 : 1]
+            let found = try transport.elements(of: map, keys: [SetElement.key(address)])?.first
+            let place = "masquerade element \(address) in map \(map.table) \(map.name)"
+            if let found {
+                if OwnerTag.ownerPrefix(of: found.comment) != owner {
+                    missing.append("\(place) belongs to another attachment (\(found.comment ?? "no comment"))")
+                }
+            } else {
+                missing.append(place)
+            }
+        }
+        if !missing.isEmpty { throw MissingFirewallState(missing: missing) }
+    }
+
+    func missingChains(_ objects: NetworkObjects, baseRuleCount: Int, minimumTargetRules: Int) throws -> [String] {
+        try Self.missingChains(objects, transport: transport, baseRuleCount: baseRuleCount,
+                               minimumTargetRules: minimumTargetRules)
+    }
+
+    static func missingChains(_ objects: NetworkObjects, transport: any NftablesTransport,
+                              baseRuleCount: Int, minimumTargetRules: Int) throws -> [String] {
+        var missing: [String] = []
+        for (chain, expected, exact) in [(objects.base, baseRuleCount, true), (objects.target, minimumTargetRules, false)] {
+            let place = "chain \(chain.table) \(chain.name)"
+            guard let comments = try transport.ruleComments(in: chain) else {
+                missing.append(place)
+                continue
+            }
+            if exact ? comments.count != expected : comments.count < expected {
+                missing.append("\(place) has \(comments.count) rules, expected \(exact ? "" : "at least ")\(expected)")
+            }
+        }
+        return missing
+    }
+
+    /// Deletes the network's elements whose owner is not in `valid`, then the network's
+    /// objects if none remain.
+    /// - Throws: `NftablesError`.
+    public func garbageCollect(network: String, valid: Set<Attachment>) throws {
+        let objects = Self.objects(network: network)
+        let owners = Set(valid.map { OwnerTag.owner(network: network, attachment: $0) })
+        let outcome = try StaleElementRemover(transport: transport)
+            .remove(from: objects.dispatchMaps.map { (set: $0, keys: nil) }) { comment in
+                guard let owner = OwnerTag.ownerPrefix(of: comment) else { return true }
+                return !owners.contains(owner)
+            }
+        if outcome.removedAny || outcome.sawNetwork {
+            try transport.removeIfUnused(objects)
+        }
+    }
+
+    /// Removes every network's objects except those of `networks`, whatever they contain.
+    /// - Throws: `NftablesError`.
+    public func removeNetworks(keeping networks: Set<String>) throws {
+        try removeForeignNetworks(table: Self.table, keeping: networks, transport: transport, objects: Self.objects(hash:))
+    }
+}
+
+/// Tears down, unconditionally, each network in `table` whose hash is not one of `networks`.
+func removeForeignNetworks(table: Table, keeping networks: Set<String>, transport: any NftablesTransport,
+                           objects: (String) -> NetworkObjects) throws {
+    guard let names = try transport.chainNames(in: table) else { return }
+    let kept = Set(networks.map(OwnerTag.networkHash))
+    let hashes = Set(names.compactMap { name -> String? in
+        let parts = name.split(separator: "-")
+        guard parts.count == 3, parts[0] == "nsb", parts[1].utf8.count == 16 else { return nil }
+        return String(parts[1])
+    })
+    for hash in hashes.subtracting(kept).sorted() {
+        try transport.applyTolerating(objects(hash).teardownUnconditionally())
+    }
+}
