@@ -65,7 +65,7 @@ struct AttachOperation {
     }
 
     private func allocateAddresses(_ rollback: inout Rollback) throws -> Addressing {
-        guard let allocator = try dependencies.addressAllocator(for: request) else { return Addressing() }
+        guard let allocator = try dependencies.addressManager(for: request) else { return Addressing() }
         let reserved = try allocator.allocate(for: attachment)
         let attachment = self.attachment
         rollback.register("address reservation") { try allocator.release(for: attachment) }
@@ -88,7 +88,7 @@ struct AttachOperation {
             try firewall.addMasquerade(
                 network: network, attachment: attachment, addresses: addressing.ips.map(\.address.address),
                 subnets: addressing.ips.map(\.address.masked), excluded: configuration.ipMasqExclude)
-            rollback.register("masquerade") { try firewall.removeMasquerade(network: network, attachment: attachment) }
+            rollback.register("masquerade") { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: nil) }
         }
         if configuration.macSpoofCheck {
             try firewall.addSpoofCheck(network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)

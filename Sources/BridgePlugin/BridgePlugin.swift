@@ -50,7 +50,7 @@ public struct BridgePlugin: CNIPlugin {
     /// Ready unless the address pool cannot serve another ADD (code 50).
     public func status(_ request: PluginRequest) throws {
         _ = try BridgeConfiguration(request)
-        try dependencies.addressAllocator(for: request)?.status()
+        try dependencies.addressManager(for: request)?.status()
     }
 
     /// Frees what belongs to attachments that are not valid any more: reservations, masquerade

@@ -89,7 +89,7 @@ struct CheckOperation {
         let (network, attachment) = (request.configuration.name, request.attachment)
         let addresses = previous.ips.map(\.address.address)
         errors.collect("address reservation") {
-            try dependencies.addressAllocator(for: request)?.check(attachment, expected: addresses)
+            try dependencies.addressManager(for: request)?.check(attachment, expected: addresses)
         }
         if configuration.ipMasq {
             errors.collect("masquerade") {

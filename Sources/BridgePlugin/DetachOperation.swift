@@ -1,4 +1,5 @@
 import CNIProtocol
+import IPAM
 
 /// DEL: removes the links, the firewall state and the reservation of one attachment.
 ///
@@ -16,9 +17,11 @@ struct DetachOperation {
     func run() throws {
         var errors = TeardownErrors()
         removeLinks(&errors)
-        removeFirewallState(&errors)
+        let addressManager = try dependencies.addressManager(for: request)
+        let addresses = try? addressManager?.addresses(of: request.attachment)
+        removeFirewallState(addresses: addresses, &errors)
         errors.collect("release addresses") {
-            try dependencies.addressAllocator(for: request)?.release(for: request.attachment)
+            try addressManager?.release(for: request.attachment)
         }
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
     }
@@ -33,12 +36,12 @@ struct DetachOperation {
         }
     }
 
-    private func removeFirewallState(_ errors: inout TeardownErrors) {
+    private func removeFirewallState(addresses: [IPAddress]?, _ errors: inout TeardownErrors) {
         guard configuration.ipMasq || configuration.macSpoofCheck else { return }
         let (network, attachment) = (request.configuration.name, request.attachment)
         errors.collect("remove firewall state") {
             let firewall = try dependencies.firewall()
-            if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment) }
+            if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
             if configuration.macSpoofCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
         }
     }
@@ -46,9 +49,11 @@ struct DetachOperation {
 
 /// GC: frees what belongs to attachments that are neither listed as valid nor still alive.
 ///
-/// `cni.dev/valid-attachments` absent (as `cnitool gc` sends it) means "no attachment is known to
-/// be valid"; an empty list means the same. In both cases an attachment whose host veth still
-/// exists is kept, so GC only ever frees state whose container is provably gone.
+/// An attachment whose host veth still exists is always kept, so a runtime that lists too little
+/// (or `cnitool gc`, which sends no list at all) can never cut a live container off. What a
+/// missing list means for address reservations is decided by IPAM (`HostLocalIPAM`): only what
+/// is provably dead is freed. Firewall entries are kept for the valid attachments and for every
+/// attachment that still holds an address after IPAM's collection.
 struct GarbageCollectOperation {
     let request: PluginRequest
     let configuration: BridgeConfiguration
@@ -56,23 +61,25 @@ struct GarbageCollectOperation {
 
     func run() throws {
         let datapath = try dependencies.datapath(for: request)
-        let valid = Set(request.configuration.validAttachments ?? [])
-        let keep: (Attachment) -> Bool = { attachment in
-            if valid.contains(attachment) { return true }
-            let hostVeth = BridgeNaming.hostVethName(for: attachment)
-            // When the kernel cannot be asked, keep: freeing a live container's address is worse.
-            return (try? datapath.hostLink(named: hostVeth)) != .some(nil)
+        let isAlive: (Attachment) -> Bool = { attachment in
+            // When the kernel cannot be asked, count it as alive: freeing a live container's
+            // address is worse than keeping a dead one's.
+            (try? datapath.hostLink(named: BridgeNaming.hostVethName(for: attachment))) != .some(nil)
         }
+        let addressManager = try dependencies.addressManager(for: request)
         var errors = TeardownErrors()
         errors.collect("IPAM garbage collection") {
-            try dependencies.addressAllocator(for: request)?.garbageCollect(
-                valid: request.configuration.validAttachments, isAlive: keep)
+            try addressManager?.garbageCollect(valid: request.configuration.validAttachments, isAttachmentAlive: isAlive)
+        }
+        var keep = Set(request.configuration.validAttachments ?? [])
+        if let holders = try? (addressManager as? HostLocalIPAM)?.attachmentsHoldingAddresses() {
+            keep.formUnion(holders)
         }
         collectFirewall(keep: keep, &errors)
         try errors.throwIfAny("GC of network \"\(request.configuration.name)\" was incomplete")
     }
 
-    private func collectFirewall(keep: @escaping (Attachment) -> Bool, _ errors: inout TeardownErrors) {
+    private func collectFirewall(keep: Set<Attachment>, _ errors: inout TeardownErrors) {
         let network = request.configuration.name
         errors.collect("firewall garbage collection") {
             let firewall = try dependencies.firewall()

@@ -41,6 +41,11 @@ final class KernelDatapath: Datapath {
         guard let bridge = try hostNetlink.link(named: spec.name) else {
             throw BridgePluginError(.kernel, "bridge \(spec.name) vanished right after it was created")
         }
+        if created {
+            // A bridge takes the lowest MAC of its ports unless its own is set explicitly; pinning
+            // it keeps the MAC in every ADD result (and CHECK) valid as containers come and go.
+            try hostNetlink.setMAC(bridge.index, mac: bridge.mac)
+        }
         return (try adopt(bridge, spec), created)
     }
 

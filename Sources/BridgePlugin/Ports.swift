@@ -1,8 +1,10 @@
 import CNIProtocol
+import IPAM
 
 // The seams between the plugin's logic and the kernel, the firewall and the address store.
 // `BridgePlugin` is written only against these, so every ADD/DEL/CHECK/GC decision is tested
 // without root against fakes; `LiveDependencies` composes the real Netlink, Nftables and IPAM.
+// IPAM's own `AddressManager` protocol is the seam for addresses.
 
 /// A link as the plugin needs to see it.
 public struct LinkSnapshot: Equatable, Sendable {
@@ -134,25 +136,16 @@ public protocol Datapath {
 public protocol Firewall {
     func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],
                        excluded: [IPNetwork]) throws
-    func removeMasquerade(network: String, attachment: Attachment) throws
+    /// `addresses` are the attachment's addresses when still known (from IPAM); they let DEL
+    /// read only those entries.
+    func removeMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]?) throws
     func checkMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]) throws
-    func garbageCollectMasquerade(network: String, keep: (Attachment) -> Bool) throws
+    func garbageCollectMasquerade(network: String, keep: Set<Attachment>) throws
 
     func addSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws
     func removeSpoofCheck(network: String, attachment: Attachment) throws
     func checkSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws
-    func garbageCollectSpoofCheck(network: String, keep: (Attachment) -> Bool) throws
-}
-
-/// An IPAM: the built-in host-local-compatible store, or a delegated plugin.
-public protocol AddressAllocator {
-    /// Reserves addresses; the result has `ips` (without `interface`), `routes` and `dns`.
-    func allocate(for attachment: Attachment) throws -> CNIResult
-    /// Releases by (container ID, ifname); succeeds when nothing is held.
-    func release(for attachment: Attachment) throws
-    func check(_ attachment: Attachment, expected: [IPAddress]) throws
-    func status() throws
-    func garbageCollect(valid: [Attachment]?, isAlive: (Attachment) -> Bool) throws
+    func garbageCollectSpoofCheck(network: String, keep: Set<Attachment>) throws
 }
 
 /// Builds the live or fake collaborators for one request.
@@ -160,5 +153,5 @@ public protocol BridgeDependencies {
     func datapath(for request: PluginRequest) throws -> Datapath
     func firewall() throws -> Firewall
     /// `nil` when the configuration has no IPAM (L2-only).
-    func addressAllocator(for request: PluginRequest) throws -> AddressAllocator?
+    func addressManager(for request: PluginRequest) throws -> (any AddressManager)?
 }

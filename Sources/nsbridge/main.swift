@@ -9,11 +9,12 @@ import CNIProtocol
 import Glibc
 #endif
 
+let environment = ProcessIO.environment()
 let runner = PluginRunner(
-    environment: ProcessIO.environment(),
+    environment: environment,
     readStdin: ProcessIO.readStandardInput,
     writeStdout: { ProcessIO.write($0, to: STDOUT_FILENO) },
     writeStderr: { ProcessIO.write($0, to: STDERR_FILENO) }
 )
-// PLACEHOLDER until BridgePlugin lands: the lead replaces `PendingPlugin()` with the real plugin.
-exit(runner.run(PendingPlugin()))
+let overridesNamespaceCheck = ["1", "true"].contains(environment["CNI_NETNS_OVERRIDE"]?.lowercased() ?? "")
+exit(runner.run(BridgePlugin(dependencies: LiveDependencies(allowOwnNamespace: overridesNamespaceCheck))))

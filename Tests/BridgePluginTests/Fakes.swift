@@ -1,5 +1,6 @@
 import BridgePlugin
 import CNIProtocol
+import IPAM
 
 /// A step at which a fake collaborator throws, to test rollback.
 enum InjectedFault: Error, Equatable {
@@ -110,14 +111,16 @@ final class FakeFirewall: Firewall {
         masquerade[network, default: [:]][attachment] = addresses
     }
 
-    func removeMasquerade(network: String, attachment: Attachment) throws { masquerade[network]?[attachment] = nil }
+    func removeMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]?) throws {
+        masquerade[network]?[attachment] = nil
+    }
 
     func checkMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]) throws {
         guard masquerade[network]?[attachment] == addresses else { throw InjectedFault.failed("masquerade missing") }
     }
 
-    func garbageCollectMasquerade(network: String, keep: (Attachment) -> Bool) throws {
-        masquerade[network] = masquerade[network]?.filter { keep($0.key) }
+    func garbageCollectMasquerade(network: String, keep: Set<Attachment>) throws {
+        masquerade[network] = masquerade[network]?.filter { keep.contains($0.key) }
     }
 
     func addSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws {
@@ -130,13 +133,13 @@ final class FakeFirewall: Firewall {
         guard spoofChecks[network]?[attachment] == mac else { throw InjectedFault.failed("spoof check missing") }
     }
 
-    func garbageCollectSpoofCheck(network: String, keep: (Attachment) -> Bool) throws {
-        spoofChecks[network] = spoofChecks[network]?.filter { keep($0.key) }
+    func garbageCollectSpoofCheck(network: String, keep: Set<Attachment>) throws {
+        spoofChecks[network] = spoofChecks[network]?.filter { keep.contains($0.key) }
     }
 }
 
 /// Hands out 10.1.0.2, .3, … from 10.1.0.0/24.
-final class FakeAllocator: AddressAllocator {
+final class FakeAllocator: AddressManager {
     var leases: [Attachment: IPAddress] = [:]
     var next: UInt32 = 2
     var routes: [CNIResult.Route] = []
@@ -157,8 +160,11 @@ final class FakeAllocator: AddressAllocator {
 
     func status() throws { if let statusError { throw statusError } }
 
-    func garbageCollect(valid: [Attachment]?, isAlive: (Attachment) -> Bool) throws {
-        leases = leases.filter { isAlive($0.key) }
+    func addresses(of attachment: Attachment) throws -> [IPAddress] { leases[attachment].map { [$0] } ?? [] }
+
+    func garbageCollect(valid: [Attachment]?, isAttachmentAlive: (Attachment) -> Bool) throws {
+        let listed = Set(valid ?? [])
+        leases = leases.filter { listed.contains($0.key) || isAttachmentAlive($0.key) }
     }
 }
 
@@ -175,7 +181,7 @@ struct FakeDependencies: BridgeDependencies {
 
     func datapath(for request: PluginRequest) throws -> Datapath { datapath }
     func firewall() throws -> Firewall { firewallFake }
-    func addressAllocator(for request: PluginRequest) throws -> AddressAllocator? {
+    func addressManager(for request: PluginRequest) throws -> (any AddressManager)? {
         request.configuration.ipam == nil ? nil : allocator
     }
 }
