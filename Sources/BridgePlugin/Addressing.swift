@@ -3,6 +3,9 @@ import CNIProtocol
 /// The addresses, gateways and routes of one attachment, derived from the IPAM result the way
 /// the reference bridge plugin derives them.
 struct Addressing {
+    /// `RT_SCOPE_LINK`; larger scopes (host, nowhere) are nearer still.
+    static let linkScope = 253
+
     /// Container addresses, each with its gateway (the IPAM's, or the subnet's first host).
     var ips: [CNIResult.IPConfiguration] = []
     /// Routes reported in the result: the IPAM's, plus a default route per family with
@@ -50,11 +53,14 @@ struct Addressing {
     }
 
     /// The routes to install in the container. A route without a gateway uses its family's
-    /// gateway, as the reference plugin does.
+    /// gateway, as the reference plugin does, except a route scoped to the link or the host,
+    /// which by definition has no next hop (the kernel refuses one).
     var containerRoutes: [ContainerRoute] {
         resultRoutes.map { route in
-            ContainerRoute(
-                destination: route.destination.masked, gateway: route.gateway ?? gateway(for: route.destination.family),
+            let onLink = (route.scope ?? 0) >= Self.linkScope
+            return ContainerRoute(
+                destination: route.destination.masked,
+                gateway: route.gateway ?? (onLink ? nil : gateway(for: route.destination.family)),
                 priority: route.priority, table: route.table, scope: route.scope, mtu: route.mtu, advmss: route.advmss)
         }
     }

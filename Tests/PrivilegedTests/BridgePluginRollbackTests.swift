@@ -1,0 +1,97 @@
+import BridgePlugin
+import CNIProtocol
+import CNITestSupport
+import IPAM
+import Testing
+
+/// Fails at the start of one step of the real datapath, so that every earlier step has done
+/// its work and registered its undo: failing at `createVethPair` is "a fault after the bridge".
+final class FaultAtStep: Datapath {
+    struct Injected: Error {}
+    let base: Datapath
+    let step: String
+
+    init(_ base: Datapath, failingAfter step: String) {
+        self.base = base
+        self.step = step
+    }
+
+    private func at<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        if name == step { throw Injected() }
+        return try body()
+    }
+
+    func ensureBridge(_ spec: BridgeSpec) throws -> (bridge: LinkSnapshot, created: Bool) {
+        try at("ensureBridge") { try base.ensureBridge(spec) }
+    }
+    func deleteBridgeIfUnused(named name: String) throws { try base.deleteBridgeIfUnused(named: name) }
+    func createVethPair(_ spec: VethSpec) throws -> (host: LinkSnapshot, container: LinkSnapshot) {
+        try at("createVethPair") { try base.createVethPair(spec) }
+    }
+    func attachPort(_ spec: PortSpec) throws { try at("attachPort") { try base.attachPort(spec) } }
+    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws {
+        try at("configureContainerInterface") { try base.configureContainerInterface(spec) }
+    }
+    func addGatewayAddresses(_ addresses: [IPNetwork], toBridge bridge: String, replaceConflicting: Bool) throws {
+        try at("addGatewayAddresses") {
+            try base.addGatewayAddresses(addresses, toBridge: bridge, replaceConflicting: replaceConflicting)
+        }
+    }
+    func enableForwarding(for families: Set<IPFamily>) throws { try base.enableForwarding(for: families) }
+    func waitUntilUp(hostLink name: String) throws { try at("waitUntilUp") { try base.waitUntilUp(hostLink: name) } }
+    func hostLink(named name: String) throws -> LinkSnapshot? { try base.hostLink(named: name) }
+    func deleteHostLink(named name: String) throws -> Bool { try base.deleteHostLink(named: name) }
+    func deleteContainerInterface(netns: String, name: String) throws {
+        try base.deleteContainerInterface(netns: netns, name: name)
+    }
+    func inspectContainerInterface(netns: String, name: String, tables: Set<Int>) throws -> ContainerSnapshot? {
+        try base.inspectContainerInterface(netns: netns, name: name, tables: tables)
+    }
+}
+
+/// The live collaborators, with the datapath wrapped to fail after `step`.
+final class FaultyDependencies: BridgeDependencies {
+    let live = LiveDependencies()
+    let step: String
+    init(failingAfter step: String) { self.step = step }
+
+    func datapath(for request: PluginRequest) throws -> Datapath {
+        FaultAtStep(try live.datapath(for: request), failingAfter: step)
+    }
+    func firewall() throws -> Firewall { try live.firewall() }
+    func addressManager(for request: PluginRequest) throws -> (any AddressManager)? {
+        try live.addressManager(for: request)
+    }
+}
+
+@Suite(
+    "A failed ADD leaves nothing behind (real kernel)",
+    .serialized,
+    .enabled(if: Privileges.canManageNetworkNamespaces, "\(Privileges.networkNamespaceRequirement)")
+)
+struct BridgePluginRollbackTests {
+    /// Each fault point follows a step: the bridge, the veth pair, the port settings, the
+    /// address reservation, the container's addresses, the gateway (then masquerade).
+    @Test("Fault after each step: links, reservation, masquerade state and the new bridge are removed",
+          arguments: ["createVethPair", "attachPort", "configureContainerInterface", "addGatewayAddresses", "waitUntilUp"])
+    func rollback(step: String) throws {
+        try withTestbed { bed in
+            let config = bed.config(["isGateway": true, "ipMasq": true, "hairpinMode": true])
+            let request = PluginRequest(
+                command: .add, containerID: "c1", netns: try bed.container("c1").path, ifName: "eth0",
+                searchPath: ["/usr/lib/cni"], configuration: try NetworkConfiguration(object: config.objectValue ?? [:]))
+            let plugin = BridgePlugin(dependencies: FaultyDependencies(failingAfter: step), log: { _ in })
+            // The plugin opens its host sockets on the thread that runs it: the throwaway host's.
+            #expect(throws: FaultAtStep.Injected.self) {
+                try bed.host.run { _ = try plugin.add(request) }
+            }
+            #expect(try bed.hostLinkNames() == ["lo"], "only loopback remains in the host namespace")
+            #expect(try bed.link("eth0", in: bed.container("c1")) == nil)
+            #expect(bed.reservations().isEmpty)
+            #expect(!(try bed.shell(bed.host, ["nft", "list", "ruleset"]).contains("10.66.0.2")))
+
+            let delete = try bed.invoke("DEL", config, netns: bed.container("c1").path)
+            #expect(delete.status == 0, "the runtime's DEL after a failed ADD still succeeds: \(delete)")
+        }
+    }
+}
