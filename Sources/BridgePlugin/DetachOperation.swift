@@ -72,7 +72,7 @@ struct GarbageCollectOperation {
             try addressManager?.garbageCollect(valid: request.configuration.validAttachments, isAttachmentAlive: isAlive)
         }
         var keep = Set(request.configuration.validAttachments ?? [])
-        if let holders = try? (addressManager as? HostLocalIPAM)?.attachmentsHoldingAddresses() {
+        if let holders = try? (addressManager as? AddressHolderListing)?.attachmentsHoldingAddresses() {
             keep.formUnion(holders)
         }
         collectFirewall(keep: keep, &errors)

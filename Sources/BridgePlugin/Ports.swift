@@ -155,3 +155,11 @@ public protocol BridgeDependencies {
     /// `nil` when the configuration has no IPAM (L2-only).
     func addressManager(for request: PluginRequest) throws -> (any AddressManager)?
 }
+
+/// An address manager that can list who holds addresses. GC keeps the firewall state of these
+/// attachments; a delegated IPAM cannot tell, and then only the valid list is kept.
+public protocol AddressHolderListing {
+    func attachmentsHoldingAddresses() throws -> Set<Attachment>
+}
+
+extension HostLocalIPAM: AddressHolderListing {}

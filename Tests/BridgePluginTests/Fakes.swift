@@ -139,7 +139,7 @@ final class FakeFirewall: Firewall {
 }
 
 /// Hands out 10.1.0.2, .3, … from 10.1.0.0/24.
-final class FakeAllocator: AddressManager {
+final class FakeAllocator: AddressManager, AddressHolderListing {
     var leases: [Attachment: IPAddress] = [:]
     var next: UInt32 = 2
     var routes: [CNIResult.Route] = []
@@ -153,6 +153,8 @@ final class FakeAllocator: AddressManager {
     }
 
     func release(for attachment: Attachment) throws { leases[attachment] = nil }
+
+    func attachmentsHoldingAddresses() throws -> Set<Attachment> { Set(leases.keys) }
 
     func check(_ attachment: Attachment, expected: [IPAddress]) throws {
         guard let lease = leases[attachment], expected.contains(lease) else { throw InjectedFault.failed("no lease") }
