@@ -116,6 +116,19 @@ xfail_reason() {
 # ---- running ---------------------------------------------------------------
 PASSED=0 FAILED=0 XFAILED=0 CASE_SEQ=0
 
+# _err_where LINENO -> "file:line" of the innermost frame, plus the case file's
+# frame when the failure happened inside a library function.
+_err_where() {
+    local where="${BASH_SOURCE[1]##*/}:$1" i
+    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+        if [[ "${BASH_SOURCE[$i]}" == */cases/* ]]; then
+            [[ $i -gt 1 ]] && where+=" (called from ${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]})"
+            break
+        fi
+    done
+    echo "$where"
+}
+
 # run_case NAME FUNCTION VERSION
 run_case() {
     local name=$1 func=$2 version=$3 reason msg rc=0
@@ -123,15 +136,20 @@ run_case() {
     CASE_SEQ=$((CASE_SEQ + 1))
     CASE_DIR="$RUN_DIR/case-$CASE_SEQ"
     mkdir -p "$CASE_DIR"
+    # Not "( ... ) || rc=$?": inside a || list bash ignores set -e and the ERR
+    # trap in the whole subshell, and a broken step would go unnoticed.
+    set +e
     (
         set -eEuo pipefail
         # An unexpected command failure ends the case with the command named.
-        trap 'fail "expected the case to run through, saw \"$BASH_COMMAND\" fail at ${BASH_SOURCE[0]##*/}:$LINENO"' ERR
+        trap 'fail "expected the case to run through, saw \"$BASH_COMMAND\" fail at $(_err_where "$LINENO")"' ERR
         fx_begin "$version"
         "$func" "$version"
         # A case may leave background jobs; they are ours, so wait for them.
         wait
-    ) >"$CASE_DIR/log" 2>&1 || rc=$?
+    ) >"$CASE_DIR/log" 2>&1
+    rc=$?
+    set -e
     ns_cleanup_all
     msg=""
     [[ $rc -eq 0 ]] || msg=$(cat "$CASE_DIR/fail" 2>/dev/null || echo "exited $rc: $(tail -n 3 "$CASE_DIR/log" | tr '\n' ' ')")

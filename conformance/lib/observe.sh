@@ -28,7 +28,7 @@ obs_mac() {
 
 obs_addrs() {
     in_ns "$1" ip -j addr show dev "$2" scope global 2>/dev/null |
-        jq -r '.[0].addr_info[]? | "\(.local)/\(.prefixlen)"' 2>/dev/null || true
+        jq -r '.[0].addr_info[]? | select(.local) | "\(.local)/\(.prefixlen)"' 2>/dev/null || true
 }
 
 obs_routes() {
