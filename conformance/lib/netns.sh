@@ -59,7 +59,7 @@ ns_cleanup_all() {
     [[ -n "${NS_REGISTRY:-}" && -f "$NS_REGISTRY" ]] || return 0
     local name
     while read -r name; do
-        [[ -n "$name" ]] && ip netns del "$name" 2>/dev/null
+        [[ -n "$name" ]] && { ip netns del "$name" 2>/dev/null || true; }
     done <"$NS_REGISTRY"
     : >"$NS_REGISTRY"
 }

@@ -14,8 +14,8 @@
 #   obs_ipam_files DATADIR CID [IFNAME]
 #                                  reservation files owned by CID(/IFNAME)
 #   obs_ruleset                    `nft -j list ruleset` of the host netns
-#   obs_ruleset_mentions WORD...   true if the host ruleset contains any WORD as
-#                                  a whole token (an IP or a container ID)
+#   obs_ruleset_mentions WORD...   true (and prints the word) if the host ruleset
+#                                  contains any WORD as a whole token (an IP or an ID)
 #   ping_ok NETNS ADDR             one ping, 1 s timeout
 
 obs_link() {
@@ -83,7 +83,10 @@ obs_ruleset_mentions() {
     for word in "$@"; do
         [[ -n "$word" ]] || continue
         esc=$(sed 's/[.[\*^$]/\\&/g' <<<"$word")
-        grep -Eq "(^|[^0-9A-Za-z:._-])${esc}([^0-9A-Za-z:_-]|$|\.[^0-9])" <<<"$rules" && return 0
+        if grep -Eq "(^|[^0-9A-Za-z:._-])${esc}([^0-9A-Za-z:_-]|$|\.[^0-9])" <<<"$rules"; then
+            echo "$word"
+            return 0
+        fi
     done
     return 1
 }
