@@ -58,6 +58,7 @@ ns_init
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    set +e  # clean up as much as possible, whatever fails
     # Background jobs of a case (parallel ADDs) are children of the case subshell,
     # which waits for them; nothing else of ours can be running here.
     ns_cleanup_all
