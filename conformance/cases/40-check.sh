@@ -24,6 +24,24 @@ case_check_after_add() {
 }
 def_case check-after-add case_check_after_add 0.4.0
 
+# Other ports joining the bridge (a second container, an uplink the admin
+# attaches) must not make an earlier attachment's CHECK fail. A bridge without a
+# fixed MAC takes the lowest port MAC; the uplink's 00:00:5e:00:53:01
+# (documentation range) is below any random veth MAC, so the change is certain.
+case_check_after_bridge_changes() {
+    local plugin nb ra
+    plugin=$(fx_plugin)
+    _add_for_check "$plugin"
+    ra=$RESULT
+    nb=$(fx_container b)
+    fx_add_ok "$(fx_cid b)" eth0 "$nb" "$plugin"
+    in_host ip link add cnctup0 address 00:00:5e:00:53:01 type veth peer name cnctup1
+    in_host ip link set cnctup0 master "$BRIDGE" up
+    fx_check "$CID" eth0 "$NETNS" "$plugin" "$ra"
+    expect_silent "CHECK of A after B and an uplink joined the bridge"
+}
+def_case check-after-bridge-changes case_check_after_bridge_changes 0.4.0
+
 case_check_no_prevresult() {
     local plugin
     plugin=$(fx_plugin)
