@@ -243,6 +243,15 @@ for f in "$HERE"/*.conflist; do
     [[ -z "$FILTER" || "$(basename "$f")" =~ $FILTER ]] || continue
     run_example "$f"
 done
+# The newcomer's walk-through must keep working too.
+if [[ -z "$FILTER" || "try-in-netns" =~ $FILTER ]]; then
+    EXAMPLE=try-in-netns
+    if NSBRIDGE=$PLUGIN PLUGIN_TYPE=$TYPE CNI_PATH=$CNI_PATH_DIRS "$HERE/try-in-netns.sh" >"$RUN_DIR/try.log" 2>&1; then
+        pass run
+    else
+        flunk run "exit status non-zero; last lines: $(tail -n 3 "$RUN_DIR/try.log" | tr '\n' ' ')"
+    fi
+fi
 echo "# $XFAILED expected failures, $SKIPPED examples skipped"
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]
