@@ -55,6 +55,21 @@ out=$("$REAL" <<<"$input"); rc=$?
 if [[ $rc -ne 0 ]]; then printf "%s\n" "$out" >&2; else printf "%s\n" "$out"; fi
 exit $rc'
 
+# Claims 1.1.0 (by translating to 1.0.0 for the real plugin) and answers STATUS
+# and GC with a bare success, doing nothing. The 1.1.0 cases must still run
+# (status-ok passes), and GC must be caught doing nothing.
+mutant fake-1.1.0-no-gc '
+input=$(cat)
+case $CNI_COMMAND in
+    VERSION) "$REAL" <<<"$input" | jq -c ".supportedVersions += [\"1.1.0\"]"; exit ;;
+    STATUS | GC) exit 0 ;;
+esac
+if [[ $(jq -r .cniVersion <<<"$input") != 1.1.0 ]]; then exec "$REAL" <<<"$input"; fi
+input=$(jq -c ".cniVersion = \"1.0.0\" | if .prevResult then .prevResult.cniVersion = \"1.0.0\" else . end" <<<"$input")
+out=$("$REAL" <<<"$input"); rc=$?
+if [[ $rc -eq 0 && -n $out ]]; then jq ".cniVersion = \"1.1.0\"" <<<"$out"; else printf "%s\n" "$out"; fi
+exit $rc'
+
 # Which cases must catch which mutant (kept small so this runs in seconds).
 declare -A FILTER=(
     [drop-ips-interface]="^$VERSION/result-podman-shape\$"
@@ -62,13 +77,15 @@ declare -A FILTER=(
     [errors-on-stderr]="^$VERSION/(missing-env|bad-json|invalid-names)\$"
 )
 
-# run_harness PLUGIN FILTER -> exit status of run.sh; output in $WORK/out
-run_harness() {
+# run_harness_v PLUGIN VERSIONS FILTER -> exit status of run.sh; output in $WORK/out
+run_harness_v() {
     local rc=0
-    "$HERE/run.sh" --plugin "$1" --type "$TYPE" --versions "$VERSION" --filter "$2" \
+    "$HERE/run.sh" --plugin "$1" --type "$TYPE" --versions "$2" --filter "$3" \
         --cni-path "$(dirname "$REAL"):/usr/lib/cni" >"$WORK/out" 2>&1 || rc=$?
     return $rc
 }
+
+run_harness() { run_harness_v "$1" "$VERSION" "$2"; }
 
 status=0
 all_filters=$(IFS='|'; echo "${FILTER[*]}")
@@ -76,6 +93,19 @@ if run_harness "$REAL" "$all_filters"; then
     echo "ok   unmodified $REAL passes the subset ($(tail -n1 "$WORK/out"))"
 else
     echo "BAD  unmodified $REAL fails the subset, so mutants prove nothing:"
+    sed 's/^/     /' "$WORK/out"
+    status=1
+fi
+
+# The fake 1.1.0 plugin: STATUS/GC cases must run, the no-op GC must fail.
+if run_harness_v "$WORK/fake-1.1.0-no-gc" 1.1.0 '^1\.1\.0/(status-ok|gc)$'; then
+    echo "BAD  mutant fake-1.1.0-no-gc (GC does nothing) passed the harness:"
+    sed 's/^/     /' "$WORK/out"
+    status=1
+elif grep -q '^PASS 1.1.0/status-ok' "$WORK/out" && grep -q '^FAIL 1.1.0/gc:' "$WORK/out"; then
+    echo "ok   mutant fake-1.1.0-no-gc caught: $(grep -m1 '^FAIL' "$WORK/out")"
+else
+    echo "BAD  mutant fake-1.1.0-no-gc: expected PASS 1.1.0/status-ok and FAIL 1.1.0/gc, saw:"
     sed 's/^/     /' "$WORK/out"
     status=1
 fi

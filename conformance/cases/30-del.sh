@@ -148,3 +148,13 @@ case_ip_reuse() {
     ping_ok "$nb" "$OUTSIDE_IP" || fail "expected B to reach the outside netns after A's repeated DEL, saw no reply"
 }
 def_case ip-reuse-stale-del case_ip_reuse
+
+# DEL for an attachment that never existed (the runtime's DEL after an ADD that
+# never reached the plugin) succeeds and touches nothing.
+case_del_never_added() {
+    local netns
+    netns=$(fx_container c1)
+    fx_del "$(fx_cid never)" eth0 "$netns" "$(fx_masq_plugin)" null
+    expect_silent "DEL of an attachment that was never added"
+}
+def_case del-never-added case_del_never_added

@@ -42,7 +42,7 @@ def_case status-pool-exhausted case_status_pool_exhausted 1.1.0
 
 # 22: GC drops A (not listed, netns already gone) and keeps B.
 _gc_case() {
-    local key=$1 plugin na nb ca cb ra rb ipa b_mentioned=0 hit
+    local key=$1 plugin na nb ca cb ra rb ipa b_mentioned=0 WHEN=GC
     plugin=$(fx_masq_plugin)
     na=$(fx_container a) nb=$(fx_container b)
     ca=$(fx_cid a) cb=$(fx_cid b)

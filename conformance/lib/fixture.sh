@@ -106,14 +106,15 @@ fx_expect_attached() {
 # attachment may remain: host veth, reservation, or any ruleset mention.
 fx_expect_detached() {
     local cid=$1 ifname=$2 veth=$3; shift 3
+    local WHEN=${WHEN:-DEL}  # what removed it, for messages (GC cases say GC)
     local files hit
     if [[ -n "$veth" && -n "$(obs_link "$NS_HOST" "$veth")" ]]; then
-        fail "expected host veth $veth to be gone after DEL, saw it still there"
+        fail "expected host veth $veth to be gone after $WHEN, saw it still there"
     fi
     files=$(obs_ipam_files "$DATA_DIR" "$cid" "$ifname")
-    [[ -z "$files" ]] || fail "expected no reservation for the container after DEL, saw ${files//$'\n'/ }"
+    [[ -z "$files" ]] || fail "expected no reservation for the container after $WHEN, saw ${files//$'\n'/ }"
     if hit=$(obs_ruleset_mentions "$cid" "$@"); then
-        fail "expected no nft rule or element mentioning the container's ID or IP after DEL, saw $hit in the host ruleset"
+        fail "expected no nft rule or element mentioning the container's ID or IP after $WHEN, saw $hit in the host ruleset"
     fi
     return 0
 }
