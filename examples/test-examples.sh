@@ -154,6 +154,7 @@ extra_vlan() {
 # Port 8080 on the host -> port 80 in container A, tried from the outside netns.
 extra_portmap-chain() {
     local got
+    command -v busybox >/dev/null || { WHY="needs busybox (nc) for the port-forward test: apt-get install busybox-static"; return 1; }
     in_ns "$NS_A" busybox nc -l -p 80 -e echo via-portmap >/dev/null 2>&1 &
     echo $! >>"$RUN_DIR/pids"
     sleep 0.2
