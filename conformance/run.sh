@@ -8,17 +8,13 @@
 # Everything happens in throwaway network namespaces (one "host" netns per case);
 # nothing on the real host is touched. See conformance/README.md.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib/netns.sh
 source "$HERE/lib/netns.sh"
-# shellcheck source=lib/driver.sh
 source "$HERE/lib/driver.sh"
-# shellcheck source=lib/observe.sh
 source "$HERE/lib/observe.sh"
-# shellcheck source=lib/assert.sh
 source "$HERE/lib/assert.sh"
-# shellcheck source=lib/fixture.sh
 source "$HERE/lib/fixture.sh"
 
 usage() {
@@ -82,8 +78,7 @@ def_case() {
 def_once() { ONCE_NAMES+=("$1") ONCE_FUNCS+=("$2"); }
 
 for f in "$HERE"/cases/*.sh; do
-    # shellcheck source=/dev/null
-    source "$f"
+        source "$f"
 done
 
 # ---- versions --------------------------------------------------------------

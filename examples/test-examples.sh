@@ -13,14 +13,12 @@
 # Steps print PASS/FAIL/XFAIL/XPASS/SKIP like conformance/run.sh (same
 # expected-failures format: "example/step  reason"). Final line: "N passed, N failed".
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LIB="$HERE/../conformance/lib"
-# shellcheck source=../conformance/lib/netns.sh
 source "$LIB/netns.sh"
-# shellcheck source=../conformance/lib/driver.sh
 source "$LIB/driver.sh"
-# shellcheck source=../conformance/lib/observe.sh
 source "$LIB/observe.sh"
 
 PLUGIN=/opt/cni/bin/nsbridge TYPE=nsbridge CNI_PATH_ARG="" FILTER="" XFAIL_FILE=""

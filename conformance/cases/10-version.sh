@@ -120,6 +120,8 @@ case_invalid_names() {
     cni_exec ADD 'bad id!' eth0 "$netns" "$conf"
     expect_error "ADD with CNI_CONTAINERID='bad id!'" 4
     [[ "$(in_ns "$netns" ip -o link | wc -l)" -eq 1 ]] || fail "expected only lo in the container netns, saw $(in_ns "$netns" ip -o link | cut -d: -f2 | tr '\n' ' ')"
-    [[ -z "$(ls "$DATA_DIR/$NET" 2>/dev/null | grep -v -e lock -e last_reserved)" ]] || fail "expected no reservation, saw $(ls "$DATA_DIR/$NET")"
+    local reserved
+    reserved=$(obs_reserved_ips "$DATA_DIR")
+    [[ -z "$reserved" ]] || fail "expected no reservation after refused ADDs, saw ${reserved//$'\n'/ }"
 }
 def_case invalid-names case_invalid_names

@@ -91,7 +91,7 @@ fx_expect_attached() {
     seen=$(obs_addrs "$netns" "$ifname" | sort | tr '\n' ' ')
     for addr in $(res_addrs "$result"); do
         [[ " $seen" == *" $addr "* ]] || fail "expected address $addr on $ifname, saw ${seen:-none}"
-        [[ -f "$DATA_DIR/$NET/${addr%/*}" ]] || fail "expected reservation file $NET/${addr%/*} in the data dir, saw $(ls "$DATA_DIR/$NET" 2>/dev/null | tr '\n' ' ')"
+        [[ -f "$DATA_DIR/$NET/${addr%/*}" ]] || fail "expected reservation file $NET/${addr%/*} in the data dir, saw $(obs_reserved_ips "$DATA_DIR" | tr '\n' ' ')"
     done
     [[ -n "$(obs_ipam_files "$DATA_DIR" "$cid" "$ifname")" || -z "$(res_addrs "$result")" ]] ||
         fail "expected a reservation owned by the container, saw none"

@@ -13,6 +13,7 @@
 #   obs_bridge_ports BRIDGE        names of the links enslaved to BRIDGE (host)
 #   obs_ipam_files DATADIR CID [IFNAME]
 #                                  reservation files owned by CID(/IFNAME)
+#   obs_reserved_ips DATADIR       every reserved IP, whoever owns it
 #   obs_ruleset                    `nft -j list ruleset` of the host netns
 #   obs_ruleset_mentions WORD...   true (and prints the word) if the host ruleset
 #                                  contains any WORD as a whole token (an IP or an ID)
@@ -69,6 +70,12 @@ obs_ipam_files() {
         [[ -z "$ifname" || -z "$ifn" || "$ifn" == "$ifname" ]] && echo "$f"
     done < <(find "$dir" -type f -print0)
     return 0
+}
+
+# obs_reserved_ips DATADIR -> every reserved IP (file name), whoever owns it.
+obs_reserved_ips() {
+    [[ -d "$1" ]] || return 0
+    find "$1" -type f ! -name lock ! -name 'last_reserved_ip.*' -printf '%f\n'
 }
 
 obs_ruleset() {
