@@ -90,8 +90,9 @@ ipam_state() {
 
 # Host-side MACs and the veth name are random; the container MAC is fixed by
 # MAC= in CNI_ARGS, so it stays. The sandbox path differs only by our label.
+# Keys are sorted: JSON object order carries no meaning.
 normalise_result() {
-    jq --arg veth "$1" '
+    jq -S --arg veth "$1" '
         .interfaces |= map(
             if (.sandbox // "") != "" then .sandbox = "<container-netns>" else .mac = "<mac>" end
             | if .name == $veth then .name = "<host-veth>" else . end)'

@@ -57,12 +57,17 @@ obs_bridge_ports() {
 }
 
 # host-local layout: <dataDir>/<network>/<ip> holding "<cid>\r\n<ifname>"
-# (older files hold only "<cid>").
+# (older files hold only "<cid>"). Any other file whose name contains the
+# container ID (a plugin's own index, say) also counts as owned by it.
 obs_ipam_files() {
     local dir=$1 cid=$2 ifname=${3:-} f content
     [[ -d "$dir" ]] || return 0
     while IFS= read -r -d '' f; do
         case ${f##*/} in lock | last_reserved_ip.*) continue ;; esac
+        if [[ "${f##*/}" == *"$cid"* ]]; then
+            [[ -z "$ifname" || "${f##*/}" == *"$ifname"* ]] && echo "$f"
+            continue
+        fi
         content=$(tr -d '\r' <"$f" | head -c 4096)
         local owner=${content%%$'\n'*} ifn=""
         [[ "$content" == *$'\n'* ]] && ifn=${content#*$'\n'}
@@ -72,10 +77,11 @@ obs_ipam_files() {
     return 0
 }
 
-# obs_reserved_ips DATADIR -> every reserved IP (file name), whoever owns it.
+# obs_reserved_ips DATADIR -> every reserved IP, whoever owns it: the files
+# <dataDir>/<network>/<ip> of the host-local layout.
 obs_reserved_ips() {
     [[ -d "$1" ]] || return 0
-    find "$1" -type f ! -name lock ! -name 'last_reserved_ip.*' -printf '%f\n'
+    find "$1" -mindepth 2 -maxdepth 2 -type f ! -name lock ! -name 'last_reserved_ip.*' -printf '%f\n'
 }
 
 obs_ruleset() {
