@@ -50,3 +50,21 @@ case_dp_no_masq_without_ipmasq() {
     return 0
 }
 def_case dataplane-no-masq-without-ipmasq case_dp_no_masq_without_ipmasq
+
+# macspoofchk: once A changes its MAC, its frames must be dropped at the
+# bridge, so A can no longer reach B (B is still reachable before the change).
+case_dp_macspoofchk() {
+    local na nb plugin ipb
+    plugin=$(fx_plugin '.macspoofchk = true')
+    na=$(fx_container a) nb=$(fx_container b)
+    fx_add_ok "$(fx_cid a)" eth0 "$na" "$plugin"
+    fx_add_ok "$(fx_cid b)" eth0 "$nb" "$plugin"; ipb=$(res_ip "$RESULT")
+    ping_ok "$na" "$ipb" || fail "expected A to ping B before spoofing, saw no reply"
+    in_ns "$na" ip link set eth0 address 02:00:00:5e:00:99
+    in_ns "$na" ip neigh flush dev eth0
+    if ping_ok "$na" "$ipb"; then
+        fail "expected A's frames with a spoofed MAC to be dropped (macspoofchk), saw B answer"
+    fi
+    return 0
+}
+def_case dataplane-macspoofchk case_dp_macspoofchk 0.3.0
