@@ -2,7 +2,10 @@
 #
 #   make release                 static-stdlib, non-PIE, stripped binary at $(RELEASE_BIN)
 #   make install                 installs it as $(CNI_BIN_DIR)/nsbridge (mode 0755)
-#   make test                    deps + debug build + swift test + release (+ contract tests on it)
+#   make test                    every test: deps, swift test (privileged suites too as root), release
+#                                binary (+ contract tests on it), conformance harness, examples
+#   make try                     deps + install + a real ADD -> CHECK -> DEL in throwaway namespaces
+#   make conformance-reference   the conformance harness against Debian's reference plugins
 #   make deps                    installs the Debian packages the build and tests need
 #
 # SCRATCH selects the SwiftPM build directory (default .build), e.g. `make test SCRATCH=.build-me`.
@@ -20,9 +23,9 @@ RELEASE_BIN = $(SCRATCH)/release/nsbridge
 # and the two netlink libraries (pulled in on Debian by iproute2 and nftables anyway).
 ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
-APT_PACKAGES = libmnl-dev libnftnl-dev nftables iptables iproute2 jq containernetworking-plugins time strace
+APT_PACKAGES = libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins time strace python3
 
-.PHONY: all build release check-release install deps test clean
+.PHONY: all build release check-release install deps test try conformance conformance-reference clean
 
 all: release
 
@@ -61,12 +64,29 @@ deps:
 
 # The executable contract is checked twice: on the debug build inside `swift test`, and on the
 # release binary that `make install` would ship.
+# The conformance harness and the examples need root (they create network namespaces); as an
+# ordinary user they are skipped with a message, like the privileged Swift suites.
 test: deps
 	$(SWIFT) build --scratch-path $(SCRATCH) --build-tests
 	$(SWIFT) test --scratch-path $(SCRATCH) --skip-build $(SWIFT_TEST_FLAGS)
 	$(MAKE) --no-print-directory release SCRATCH=$(SCRATCH)
 	NSBRIDGE_BINARY="$(abspath $(RELEASE_BIN))" $(SWIFT) test --scratch-path $(SCRATCH) --skip-build \
 	    --filter PluginExecutableTests
+	$(MAKE) --no-print-directory conformance SCRATCH=$(SCRATCH)
+
+conformance:
+	@if [ "$$(id -u)" != 0 ]; then echo "conformance and examples: skipped, they need root"; exit 0; fi; \
+	conformance/run.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge && \
+	examples/test-examples.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge \
+	    --expected-failures examples/expected-failures/nsbridge.txt && \
+	conformance/test-mutations.sh
+
+conformance-reference: deps
+	conformance/run.sh --plugin /usr/lib/cni/bridge --type bridge \
+	    --expected-failures conformance/expected-failures/reference.txt
+
+try: deps install
+	NSBRIDGE=$(CNI_BIN_DIR)/nsbridge examples/try-in-netns.sh
 
 clean:
 	rm -rf $(SCRATCH) .build/static-cxx
