@@ -45,7 +45,7 @@ cni_invoke() {
     "${ns_prefix[@]}" env -i PATH="$CNI_EXEC_PATH" "$@" "$bin" \
         <<<"$stdin" >"$base.out" 2>"$base.err" || CNI_RC=$?
     local t1=$EPOCHREALTIME
-    CNI_MS=$(( (${t1/./} - ${t0/./}) / 1000 ))
+    CNI_MS=$(( (10#${t1//[.,]/} - 10#${t0//[.,]/}) / 1000 ))  # µs -> ms, any locale
     CNI_OUT=$(<"$base.out")
     CNI_ERR=$(<"$base.err")
     rm -f "$base.out" "$base.err"
