@@ -92,7 +92,7 @@ cni_version_info() {
     cni_invoke "$CNI_PLUGIN" "{\"cniVersion\":\"${1:-1.0.0}\"}" \
         CNI_COMMAND=VERSION CNI_CONTAINERID= CNI_NETNS=dummy CNI_IFNAME=dummy CNI_PATH=dummy
     [[ $CNI_RC -eq 0 ]] || return 1
-    jq -r '.supportedVersions | join(" ")' <<<"$CNI_OUT"
+    jq -er '.supportedVersions | join(" ")' <<<"$CNI_OUT"
 }
 
 # cni_find_plugin TYPE -> path of the binary for a netconf "type"
