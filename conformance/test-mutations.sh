@@ -55,6 +55,11 @@ out=$("$REAL" <<<"$input"); rc=$?
 if [[ $rc -ne 0 ]]; then printf "%s\n" "$out" >&2; else printf "%s\n" "$out"; fi
 exit $rc'
 
+# A log line on stdout next to the result: libcni cannot parse that.
+mutant log-on-stdout '
+[[ $CNI_COMMAND == ADD ]] && echo "starting ADD"
+exec "$REAL"'
+
 # Claims 1.1.0 (by translating to 1.0.0 for the real plugin) and answers STATUS
 # and GC with a bare success, doing nothing. The 1.1.0 cases must still run
 # (status-ok passes), and GC must be caught doing nothing.
@@ -75,6 +80,7 @@ declare -A FILTER=(
     [drop-ips-interface]="^$VERSION/result-podman-shape\$"
     [leak-on-del]="^$VERSION/(del-cleans|del-no-prevresult)\$"
     [errors-on-stderr]="^$VERSION/(missing-env|bad-json|invalid-names)\$"
+    [log-on-stdout]="^$VERSION/add-basic\$"
 )
 
 # run_harness_v PLUGIN VERSIONS FILTER -> exit status of run.sh; output in $WORK/out

@@ -155,7 +155,12 @@ extra_portmap-chain() {
     command -v busybox >/dev/null || { WHY="needs busybox (nc) for the port-forward test: apt-get install busybox-static"; return 1; }
     in_ns "$NS_A" busybox nc -l -p 80 -e echo via-portmap >/dev/null 2>&1 &
     echo $! >>"$RUN_DIR/pids"
-    sleep 0.2
+    # Wait (up to 2 s) until the listener is up; a fixed sleep is flaky on a busy host.
+    local i
+    for i in $(seq 20); do
+        in_ns "$NS_A" ss -ltn 2>/dev/null | grep -q ':80 ' && break
+        sleep 0.1
+    done
     got=$(in_ns "$OUT_NS" busybox nc -w 2 198.51.100.1 8080 </dev/null 2>/dev/null || true)
     kill "$(tail -n1 "$RUN_DIR/pids")" 2>/dev/null || true
     [[ "$got" == via-portmap ]] || { WHY="outside:8080 did not reach container A:80 (got '${got}')"; return 1; }

@@ -65,3 +65,41 @@ def_case gc case_gc 1.1.0
 
 case_gc_legacy_key() { _gc_case cni.dev/attachments; }
 def_case gc-legacy-key case_gc_legacy_key 1.1.0
+
+# GC is per network: a GC of network "cnctnet" with an empty valid list must
+# not touch the attachments (reservations, rules) of another network that
+# shares the data dir and bridge.
+case_gc_scoped_to_network() {
+    local plugin na nb ra rb ipb b_mentioned=0 WHEN=GC
+    plugin=$(fx_masq_plugin)
+    na=$(fx_container a) nb=$(fx_container b)
+    fx_add_ok "$(fx_cid a)" eth0 "$na" "$plugin"; ra=$RESULT
+    # B lives in network "cnctother" (its own subnet, same bridge and data dir).
+    local other
+    other=$(fx_plugin '.isGateway = true | .ipMasq = true | .ipam.ranges = [[{subnet: "10.98.0.0/24"}]]')
+    cni_exec ADD "$(fx_cid b)" eth0 "$nb" "$(cni_netconf cnctother "$VER" "$other")"
+    expect_ok "ADD to network cnctother"
+    rb=$CNI_OUT ipb=$(res_ip "$rb")
+    obs_ruleset_mentions "$ipb" >/dev/null && b_mentioned=1
+    ns_delete "$na"
+    _gc "$plugin" cni.dev/valid-attachments '[]'
+    expect_silent "GC of cnctnet with an empty valid list"
+    fx_expect_detached "$(fx_cid a)" eth0 "" "$(res_ip "$ra")"
+    [[ -f "$DATA_DIR/cnctother/$ipb" ]] || fail "expected GC of cnctnet to keep cnctother's reservation $ipb, saw it removed"
+    if [[ $b_mentioned -eq 1 ]] && ! obs_ruleset_mentions "$ipb" >/dev/null; then
+        fail "expected GC of cnctnet to keep cnctother's rules for $ipb, saw them removed"
+    fi
+    return 0
+}
+def_case gc-scoped-to-network case_gc_scoped_to_network 1.1.0
+
+# The data dir cannot be created (its parent is a regular file): ADD cannot
+# succeed, so STATUS must say so with code 50.
+case_status_datadir_unusable() {
+    local plugin
+    : >"$CASE_DIR/not-a-dir"
+    plugin=$(fx_plugin ".ipam.dataDir = \"$CASE_DIR/not-a-dir/ipam\"")
+    _status "$plugin"
+    expect_error "STATUS with an unusable IPAM data dir" 50
+}
+def_case status-datadir-unusable case_status_datadir_unusable 1.1.0

@@ -45,7 +45,7 @@ cni_invoke() {
     "${ns_prefix[@]}" env -i PATH="$CNI_EXEC_PATH" "$@" "$bin" \
         <<<"$stdin" >"$base.out" 2>"$base.err" || CNI_RC=$?
     local t1=$EPOCHREALTIME
-    CNI_MS=$(( (${t1/./} - ${t0/./}) / 1000 ))
+    CNI_MS=$(( (10#${t1//[.,]/} - 10#${t0//[.,]/}) / 1000 ))  # µs -> ms, any locale
     CNI_OUT=$(<"$base.out")
     CNI_ERR=$(<"$base.err")
     rm -f "$base.out" "$base.err"
@@ -92,7 +92,7 @@ cni_version_info() {
     cni_invoke "$CNI_PLUGIN" "{\"cniVersion\":\"${1:-1.0.0}\"}" \
         CNI_COMMAND=VERSION CNI_CONTAINERID= CNI_NETNS=dummy CNI_IFNAME=dummy CNI_PATH=dummy
     [[ $CNI_RC -eq 0 ]] || return 1
-    jq -r '.supportedVersions | join(" ")' <<<"$CNI_OUT"
+    jq -er '.supportedVersions | join(" ")' <<<"$CNI_OUT"
 }
 
 # cni_find_plugin TYPE -> path of the binary for a netconf "type"

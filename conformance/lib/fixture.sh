@@ -53,7 +53,8 @@ fx_add() {
 fx_add_ok() {
     fx_add "$@"
     expect_ok "ADD"
-    jq -e 'type == "object"' <<<"$CNI_OUT" >/dev/null 2>&1 || fail "expected ADD to print a JSON result, saw: $(_cni_said)"
+    jq -e -s 'length == 1 and (.[0] | type == "object")' <<<"$CNI_OUT" >/dev/null 2>&1 ||
+        fail "expected ADD to print exactly one JSON result on stdout, saw: $(_cni_said)"
     RESULT=$CNI_OUT
 }
 
