@@ -138,7 +138,7 @@ final class KernelDatapath: Datapath {
         guard let link = try container.netlink.link(named: spec.name) else {
             throw BridgePluginError(.kernel, "interface \(spec.name) vanished from \(spec.netns)")
         }
-        try writeContainerSysctls(spec, namespace: container.namespace)
+        try writeContainerSettings(spec, index: link.index, container)
         for address in spec.addresses {
             try container.netlink.addAddress(address, to: link.index, noDAD: !spec.enableDAD)
         }
@@ -148,16 +148,19 @@ final class KernelDatapath: Datapath {
         }
     }
 
-    /// `arp_notify` announces the new address at once; DAD is off unless asked for, because it
-    /// holds IPv6 addresses tentative for a second or more (the delay users complain of most).
-    private func writeContainerSysctls(_ spec: ContainerInterfaceSpec, namespace: NetworkNamespace) throws {
-        let hasIPv6 = spec.addresses.contains { $0.family == .v6 }
+    /// `arp_notify` announces the new address at once; it is set over netlink, before the
+    /// addresses. DAD is off unless asked for, because it holds IPv6 addresses tentative for a
+    /// second or more (the delay users complain of most): our addresses carry `IFA_F_NODAD`,
+    /// and `accept_dad`, which has no netlink form, is written from a short-lived thread inside
+    /// the namespace, only when there is IPv6 at all.
+    private func writeContainerSettings(_ spec: ContainerInterfaceSpec, index: Int32,
+                                        _ container: (namespace: NetworkNamespace, netlink: RouteNetlink)) throws {
+        guard !spec.addresses.isEmpty else { return }
+        try container.netlink.setIPv4Settings(index, [.arpNotify: 1])
+        guard spec.addresses.contains(where: { $0.family == .v6 }) else { return }
         let sysctl = hostSysctl
-        try namespace.withEntered {
-            try sysctl.set("net/ipv4/conf/\(spec.name)/arp_notify", "1")
-            if hasIPv6 {
-                try sysctl.set("net/ipv6/conf/\(spec.name)/accept_dad", spec.enableDAD ? "1" : "0")
-            }
+        try container.namespace.withEntered {
+            try sysctl.set("net/ipv6/conf/\(spec.name)/accept_dad", spec.enableDAD ? "1" : "0")
         }
     }
 

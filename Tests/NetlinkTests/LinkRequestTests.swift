@@ -5,6 +5,21 @@ import Testing
 
 @Suite("Link requests (golden bytes)")
 struct LinkRequestTests {
+    @Test("setIPv4Settings sends arp_notify as IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF")
+    func ipv4Settings() throws {
+        let transport = RecordingNetlinkTransport()
+        // sysctl -w net.ipv4.conf.<index 7>.arp_notify=1
+        try RouteNetlink(transport: transport).setIPv4Settings(7, [.arpNotify: 1])
+        expectBytes(transport.requests.first, """
+            34000000 1000 0500 01000000 00000000  // nlmsghdr: len 52, RTM_NEWLINK, REQUEST|ACK, seq 1, pid 0
+            00 00 0000 07000000 00000000 00000000 // ifinfomsg: AF_UNSPEC, index 7
+            1400 1a80                             // IFLA_AF_SPEC (nested), 20 bytes
+              1000 0280                           //   AF_INET (nested), 16 bytes
+                0c00 0180                         //     IFLA_INET_CONF (nested), 12 bytes
+                  0800 1600 01000000              //       IPV4_DEVCONF_ARP_NOTIFY (22) = 1
+            """)
+    }
+
     @Test("addBridge sends RTM_NEWLINK create|excl with kind bridge, MTU and vlan_filtering")
     func addBridge() throws {
         let transport = RecordingNetlinkTransport()
