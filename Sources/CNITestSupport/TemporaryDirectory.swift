@@ -7,13 +7,13 @@ import LinuxSupport
 public final class TemporaryDirectory {
     public let path: String
 
-    /// Creates `/tmp/<prefix>.XXXXXX`.
-    public init(prefix: String = "nsbridge-test") throws {
-        var template = Array("/tmp/\(prefix).XXXXXX".utf8CString)
+    /// Creates `<parent>/<prefix>.XXXXXX`.
+    public init(prefix: String = "nsbridge-test", in parent: String = "/tmp") throws {
+        var template = Array("\(parent)/\(prefix).XXXXXX".utf8CString)
         let created = template.withUnsafeMutableBufferPointer { buffer in
             mkdtemp(buffer.baseAddress!).map { String(cString: $0) }
         }
-        guard let created else { throw SystemError.current("mkdtemp /tmp/\(prefix).XXXXXX") }
+        guard let created else { throw SystemError.current("mkdtemp \(parent)/\(prefix).XXXXXX") }
         path = created
     }
 

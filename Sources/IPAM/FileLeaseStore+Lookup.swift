@@ -74,8 +74,9 @@ extension FileLeaseStore {
         return entries.compactMap { entry in
             // Only canonical address names count: the reference writes nothing else, and a file
             // named otherwise is not ours to judge.
-            guard entry.kind == .regularFile, let address = IPAddress(entry.name), address.description == entry.name
-            else { return nil }
+            guard entry.kind == .regularFile, let address = IPAddress(entry.name) else { return nil }
+            // IPv4 parsing already refuses every non-canonical spelling (leading zeros).
+            guard address.family == .v4 || address.description == entry.name else { return nil }
             return address
         }
     }

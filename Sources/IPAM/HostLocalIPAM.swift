@@ -59,13 +59,13 @@ public struct HostLocalIPAM: AddressManager {
     /// Ready when the store is writable and every range set has a free address.
     /// - Throws: ``IPAMError/notAvailable(_:)`` (code 50) saying which condition failed.
     public func status() throws {
-        let where_ = "\(configuration.dataDirectory)/\(configuration.networkName)"
+        let location = "\(configuration.dataDirectory)/\(configuration.networkName)"
         let store: any LeaseStore
         do {
             store = try makeStore()
             try store.probeWritable()
         } catch {
-            throw IPAMError.notAvailable("IPAM data directory \(where_) is not writable: \(error)")
+            throw IPAMError.notAvailable("IPAM data directory \(location) is not writable: \(error)")
         }
         let reserved = try store.withLock { try store.reservedAddresses() }
         for set in configuration.rangeSets {

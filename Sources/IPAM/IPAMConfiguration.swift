@@ -51,7 +51,7 @@ public struct IPAMConfiguration: Equatable, Sendable {
             networkName: configuration.name,
             rangeSets: sets,
             routes: try Self.routes(ipam["routes"]),
-            dataDirectory: try Self.string(ipam, "dataDir") ?? Self.defaultDataDirectory,
+            dataDirectory: try Self.string(ipam, "dataDir").flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultDataDirectory,
             resolvConfPath: try Self.string(ipam, "resolvConf"),
             requestedAddresses: try Self.requestedAddresses(request)
         )

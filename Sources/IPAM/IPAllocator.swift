@@ -81,12 +81,31 @@ public struct IPAllocator: Sendable {
         return address
     }
 
+    /// After this many taken candidates in a row, the walk lists the store once and skips
+    /// listed addresses instead of trying each: one directory read instead of thousands of
+    /// failed `link` calls when round-robin runs into a densely used stretch.
+    static let probesBeforeListing = 32
+
     private func reserveNext(_ set: RangeSet, _ index: Int, _ attachment: Attachment,
                              _ store: some LeaseStore) throws -> IPAddress
     {
         var walk = RangeSetWalk(set, after: store.lastReservedAddress(rangeSetIndex: index))
+        var failedProbes = 0
+        var listed: Set<IPAddress>?
+        var skipped: [IPAddress] = []
         while let candidate = walk.next() {
+            if let listed, listed.contains(candidate) {
+                skipped.append(candidate)
+                continue
+            }
             if try store.reserve(candidate, for: attachment, rangeSetIndex: index) { return candidate }
+            failedProbes += 1
+            if listed == nil, failedProbes >= Self.probesBeforeListing { listed = Set(try store.reservedAddresses()) }
+        }
+        // A full lap: before giving up, try the skipped ones, as a listed file may be a
+        // reclaimable leftover that only `reserve` recognises.
+        for candidate in skipped where try store.reserve(candidate, for: attachment, rangeSetIndex: index) {
+            return candidate
         }
         throw IPAMError.poolExhausted(rangeSet: set.description, capacity: String(walk.visited))
     }

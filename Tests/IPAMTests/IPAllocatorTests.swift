@@ -144,3 +144,32 @@ struct IPAllocatorTests {
         #expect(store.reserveAttempts == 1)
     }
 }
+
+@Suite("IP allocator: dense stretches")
+struct IPAllocatorDenseTests {
+    @Test("after a run of taken candidates the walk lists the store once and skips listed addresses")
+    func listingAfterManyProbes() throws {
+        let allocator = IPAllocator(rangeSets: [try rangeSet("10.0.0.0/16")])
+        var leases: [IPAddress: LeaseOwner] = [:]
+        var address = ip("10.0.0.2")
+        for index in 0..<5_000 {
+            leases[address] = .containerOnly("x\(index)")
+            address = address.advanced(by: 1)!
+        }
+        let store = InMemoryLeaseStore(leases: leases)
+        let got = try allocator.allocate(for: attachment("a"), requesting: [], in: store)
+        #expect(got.first?.address.address == address)
+        #expect(store.reserveAttempts == 33)
+        #expect(store.walks == 1)
+    }
+
+    @Test("a full pool still reports exhaustion after listing")
+    func fullAfterListing() throws {
+        let allocator = IPAllocator(rangeSets: [try rangeSet("10.0.0.0/24")])
+        let store = InMemoryLeaseStore()
+        for index in 0..<253 { _ = try allocator.allocate(for: attachment("c\(index)"), requesting: [], in: store) }
+        #expect(throws: IPAMError.poolExhausted(rangeSet: "10.0.0.0/24", capacity: "253")) {
+            _ = try allocator.allocate(for: attachment("late"), requesting: [], in: store)
+        }
+    }
+}

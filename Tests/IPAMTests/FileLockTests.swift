@@ -1,0 +1,43 @@
+import CNITestSupport
+import LinuxSupport
+import Testing
+
+@Suite("FileLock and DirectoryHandle")
+struct FileLockTests {
+    @Test("two locks opened separately on one file exclude each other, even in one process")
+    func exclusion() throws {
+        let temp = try TemporaryDirectory()
+        let first = try FileLock(path: temp.appending("lock"))
+        let second = try FileLock(path: temp.appending("lock"))
+        #expect(try first.tryLock())
+        #expect(try !second.tryLock())
+        first.unlock()
+        #expect(try second.tryLock())
+        second.unlock()
+        #expect(mode(temp.appending("lock")) == 0o600)
+    }
+
+    @Test("directory handles refuse names that are not a single path component")
+    func singleComponent() throws {
+        let temp = try TemporaryDirectory()
+        let directory = try DirectoryHandle(path: temp.path)
+        for name in ["", ".", "..", "../x", "a/b", "/etc/passwd"] {
+            #expect(throws: SystemError.self) { try directory.createFile(name, contents: [], mode: 0o600) }
+            #expect(throws: SystemError.self) { _ = try directory.readFile(name) }
+            #expect(throws: SystemError.self) { try directory.removeFile(name) }
+        }
+        #expect(names(temp.path).isEmpty)
+    }
+
+    @Test("createFile is exclusive and replaceFile swaps content whole")
+    func createAndReplace() throws {
+        let temp = try TemporaryDirectory()
+        let directory = try DirectoryHandle(path: temp.path)
+        try directory.createFile("a", contents: Array("one".utf8), mode: 0o600)
+        #expect(performing: { try directory.createFile("a", contents: [], mode: 0o600) },
+                throws: { ($0 as? SystemError)?.errno == 17 })
+        try directory.replaceFile("a", contents: Array("two".utf8), mode: 0o600, temporaryName: ".a.tmp")
+        #expect(fileText(temp.appending("a")) == "two")
+        #expect(names(temp.path) == ["a"])
+    }
+}
