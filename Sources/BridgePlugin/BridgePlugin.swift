@@ -47,10 +47,18 @@ public struct BridgePlugin: CNIPlugin {
         try CheckOperation(request: request, configuration: configuration, dependencies: dependencies).run()
     }
 
-    /// Ready unless the address pool cannot serve another ADD (code 50).
+    /// Ready unless the address pool cannot serve another ADD, or the network needs nftables and
+    /// the kernel's nftables cannot be used (code 50).
     public func status(_ request: PluginRequest) throws {
-        _ = try BridgeConfiguration(request)
+        let configuration = try BridgeConfiguration(request)
         try dependencies.addressManager(for: request)?.status()
+        guard configuration.ipMasq || configuration.macSpoofCheck else { return }
+        do {
+            try dependencies.firewall().probe()
+        } catch {
+            throw CNIError(.pluginNotAvailable, "nftables cannot be used, so masquerade cannot be set up",
+                           details: "\(error)")
+        }
     }
 
     /// Frees what belongs to attachments that are not valid any more: reservations, masquerade

@@ -4,12 +4,19 @@ import Nftables
 /// The real ``Firewall``: masquerade in `inet nsbridge` and spoof checks in `bridge nsbridge`,
 /// applied as single netlink batches over one netfilter socket in the host namespace.
 struct NftablesFirewall: Firewall {
+    let transport: any NftablesTransport
     let masquerade: MasqueradeFirewall
     let spoofCheck: MACSpoofCheck
 
     init(transport: any NftablesTransport) {
+        self.transport = transport
         masquerade = MasqueradeFirewall(transport: transport)
         spoofCheck = MACSpoofCheck(transport: transport)
+    }
+
+    /// Asks for the ruleset generation: one round trip that fails when nf_tables is missing.
+    func probe() throws {
+        _ = try transport.generation()
     }
 
     func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],

@@ -134,6 +134,9 @@ public protocol Datapath {
 
 /// Masquerade and MAC spoof-check state, owned per (network, attachment).
 public protocol Firewall {
+    /// Fails when the kernel's nftables cannot be used at all (for STATUS).
+    func probe() throws
+
     func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],
                        excluded: [IPNetwork]) throws
     /// `addresses` are the attachment's addresses when still known (from IPAM); they let DEL

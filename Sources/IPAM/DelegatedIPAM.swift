@@ -46,15 +46,19 @@ public struct DelegatedIPAM: AddressManager {
         do { document = try JSONValue(parsing: output) } catch {
             throw CNIError(.decodingFailure, "IPAM plugin \(type) printed an invalid result", details: error.description)
         }
-        return try DelegatedResult.parse(document, plugin: type)
+        do {
+            // The delegate may answer in any version; without its own cniVersion, assume ours.
+            return try CNIResult(parsing: document, defaultVersion: request.configuration.cniVersion)
+        } catch {
+            throw CNIError(.decodingFailure, "IPAM plugin \(type) printed an invalid result", details: error.message)
+        }
     }
 
     public func release(for attachment: Attachment) throws { _ = try run(.delete, attachment) }
 
     /// The addresses in `prevResult`: a delegated plugin cannot be asked for them.
     public func addresses(of attachment: Attachment) throws -> [IPAddress] {
-        guard let previous = request.configuration.prevResultJSON else { return [] }
-        return ((try? DelegatedResult.parse(previous, plugin: type))?.ips ?? []).map(\.address.address)
+        (request.configuration.prevResult?.ips ?? []).map(\.address.address)
     }
 
     /// Forwards CHECK; the delegate compares with `prevResult` itself, so `expected` is unused.

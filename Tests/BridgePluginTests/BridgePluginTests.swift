@@ -137,6 +137,18 @@ struct BridgePluginTests {
         }
     }
 
+    @Test("STATUS is 50 when the network needs nftables and nftables cannot be used")
+    func statusWithoutNftables() throws {
+        let fakes = FakeDependencies()
+        fakes.firewallFake.usable = false
+        let plugin = BridgePlugin(dependencies: fakes, log: { _ in })
+        try plugin.status(makeRequest(.status, ["ipam": ipamConfig]))
+        let error = try #require(throws: CNIError.self) {
+            try plugin.status(makeRequest(.status, ["ipam": ipamConfig, "ipMasq": true]))
+        }
+        #expect(error.code == .pluginNotAvailable)
+    }
+
     @Test("A requested MAC comes from runtimeConfig before args before CNI_ARGS")
     func macPrecedence() throws {
         let request = try makeRequest(

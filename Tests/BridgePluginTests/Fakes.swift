@@ -104,6 +104,11 @@ final class FakeFirewall: Firewall {
     var masquerade: [String: [Attachment: [IPAddress]]] = [:]
     var spoofChecks: [String: [Attachment: String]] = [:]
     var failOnAdd = false
+    var usable = true
+
+    func probe() throws {
+        if !usable { throw InjectedFault.failed("nftables") }
+    }
 
     func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],
                        excluded: [IPNetwork]) throws {
