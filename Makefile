@@ -37,7 +37,7 @@ build:
 release:
 	mkdir -p .build/static-cxx
 	ln -sf "$$(g++ -print-file-name=libstdc++.a)" .build/static-cxx/
-	$(SWIFT) build --scratch-path $(SCRATCH) -c release --static-swift-stdlib --product nsbridge
+	$(SWIFT) build --scratch-path $(SCRATCH) -c release --static-swift-stdlib --disable-local-rpath --product nsbridge
 	$(MAKE) --no-print-directory check-release SCRATCH=$(SCRATCH)
 
 check-release:

@@ -44,6 +44,9 @@ public final class MNLTransport: NetlinkTransport {
         // Best effort: kernels without them still work, just with terser errors and longer acks.
         transport.enableOption(NETLINK_EXT_ACK)
         transport.enableOption(NETLINK_CAP_ACK)
+        // Without strict checking the kernel ignores the index in an address dump request and
+        // dumps every address of the namespace, which grows with the number of containers.
+        transport.enableOption(NETLINK_GET_STRICT_CHK)
         return transport
     }
 

@@ -48,6 +48,9 @@ public final class RouteNetlink {
         roundTrips += 1
         try transport.send(message.bytes)
         var replies: [NetlinkMessage] = []
+        // An interrupted dump is still read to its end: the kernel refuses a new dump on this
+        // socket (EBUSY) while the old one has messages left.
+        var interrupted = false
         while true {
             let datagram = try transport.receive()
             guard let messages = NetlinkMessage.split(datagram) else {
@@ -57,13 +60,14 @@ public final class RouteNetlink {
                 switch Int32(reply.type) {
                 case NLMSG_ERROR, NLMSG_DONE:
                     try Self.checkStatus(reply, operation)
+                    if interrupted || Int32(reply.flags) & NLM_F_DUMP_INTR != 0 {
+                        throw NetlinkError("\(operation()): dump interrupted by a concurrent change", errno: EAGAIN)
+                    }
                     return replies
                 case NLMSG_NOOP, NLMSG_OVERRUN:
                     continue
                 default:
-                    if Int32(reply.flags) & NLM_F_DUMP_INTR != 0 {
-                        throw NetlinkError("\(operation()): dump interrupted by a concurrent change", errno: EAGAIN)
-                    }
+                    interrupted = interrupted || Int32(reply.flags) & NLM_F_DUMP_INTR != 0
                     replies.append(reply)
                 }
             }
