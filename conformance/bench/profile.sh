@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Syscall profile of one ADD of each plugin (for PERFORMANCE.md).
+#
+#   conformance/bench/profile.sh [--nsbridge BIN] [--nsbridge-type TYPE] [--reference BIN]
+#                                [--masq "off on"] [--out DIR]
+#
+# For each plugin and ipMasq setting, in a throwaway host netns with the bridge
+# already created by a first (unprofiled) ADD:
+#   1. `strace -c -f` of one ADD            -> DIR/<plugin>-masq-<m>.summary
+#   2. `strace -f -yy` of one more ADD       -> netlink requests/replies per family,
+#      sockets opened, processes exec'd, total syscalls (printed as a table)
+# Same netconf as run.sh (bridge nsbb0, 10.99.0.0/16, host-local in a temp dir).
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+NS_PREFIX=nsbb
+# shellcheck source=../lib/netns.sh
+source "$here/../lib/netns.sh"
+
+nsbridge=/work/main/.build/release/nsbridge nsbridge_type=nsbridge
+reference=/usr/lib/cni/bridge masqs="off on" out=""
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --nsbridge) nsbridge=$2; shift 2 ;;
+        --nsbridge-type) nsbridge_type=$2; shift 2 ;;
+        --reference) reference=$2; shift 2 ;;
+        --masq) masqs=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        *) echo "usage: see the header of $0" >&2; exit 2 ;;
+    esac
+done
+[[ $EUID -eq 0 ]] || { echo "profile.sh: must run as root" >&2; exit 1; }
+
+work=$(mktemp -d "/tmp/nsbb-$$-profile.XXXXXX")
+out=${out:-$work/out}
+mkdir -p "$out"
+ns_init
+trap 'ns_cleanup_all; ns_forget_registry; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM HUP
+
+# call HOST BIN VERB CID NETNS CONF [WRAPPER...]: run one CNI call in HOST
+call() {
+    local host=$1 bin=$2 verb=$3 cid=$4 netns=$5 conf=$6; shift 6
+    env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        CNI_COMMAND="$verb" CNI_CONTAINERID="$cid" CNI_NETNS="$netns" CNI_IFNAME=eth0 \
+        CNI_PATH=/usr/lib/cni nsenter --net="$host" -- "$@" "$bin" <<<"$conf"
+}
+
+netconf() { # TYPE MASQ DATADIR
+    printf '{"cniVersion":"1.0.0","name":"nsbbnet","type":"%s","bridge":"nsbb0","isGateway":true,"ipMasq":%s,"ipam":{"type":"host-local","ranges":[[{"subnet":"10.99.0.0/16"}]],"dataDir":"%s"}}' \
+        "$1" "$([[ $2 == on ]] && echo true || echo false)" "$3"
+}
+
+# Netlink figures from an `strace -f -yy` trace.
+count_trace() {
+    local trace=$1
+    awk '
+        { sub(/^[0-9]+ +/, "") }
+        /^execve\(/ && !/ = -1 / { execs++ }
+        /^\+\+\+|^---|resumed>/ { next }
+        /^[a-z_0-9]+\(/ { total++ }
+        /^socket\(AF_NETLINK/ { socks++ }
+        /^(sendto|sendmsg|sendmmsg)\([0-9]+<NETLINK:\[ROUTE/ { rsend++ }
+        /^(recvfrom|recvmsg|recvmmsg)\([0-9]+<NETLINK:\[ROUTE/ { rrecv++ }
+        /^(sendto|sendmsg|sendmmsg)\([0-9]+<NETLINK:\[NETFILTER/ { fsend++ }
+        /^(recvfrom|recvmsg|recvmmsg)\([0-9]+<NETLINK:\[NETFILTER/ { frecv++ }
+        /^setsockopt\(.*SOL_IP.*IPT_SO|^getsockopt\(.*SOL_IP/ { xt++ }
+        END { printf "%d %d %d %d %d %d %d %d\n", total, execs, socks, rsend, rrecv, fsend, frecv, xt }
+    ' "$trace"
+}
+
+printf '%-10s %-5s %8s %6s %8s %12s %12s %12s\n' plugin masq syscalls execs nl-socks \
+    "rtnl snd/rcv" "nfnl snd/rcv" "-c total"
+for masq in $masqs; do
+    for side in nsbridge reference; do
+        if [[ $side == nsbridge ]]; then bin=$nsbridge type=$nsbridge_type; else bin=$reference type=bridge; fi
+        host=$(ns_create "prof-$side-$masq") || exit 1
+        data="$work/data-$side-$masq"
+        conf=$(netconf "$type" "$masq" "$data")
+        c0=$(ns_create "prof-$side-$masq-c0") c1=$(ns_create "prof-$side-$masq-c1")
+        c2=$(ns_create "prof-$side-$masq-c2")
+        call "$host" "$bin" ADD warm "$c0" "$conf" >/dev/null || { echo "$side: warm-up ADD failed" >&2; continue; }
+        summary="$out/$side-masq-$masq.summary"
+        call "$host" "$bin" ADD counted "$c1" "$conf" strace -c -f -o "$summary" >/dev/null ||
+            echo "$side: ADD under strace -c failed" >&2
+        trace="$work/$side-$masq.trace"
+        call "$host" "$bin" ADD traced "$c2" "$conf" strace -f -yy -s 0 -o "$trace" >/dev/null ||
+            echo "$side: ADD under strace -f failed" >&2
+        read -r total execs socks rs rr fs fr _ < <(count_trace "$trace")
+        ctotal=$(awk '$NF == "total" {print $4}' "$summary")
+        printf '%-10s %-5s %8s %6s %8s %12s %12s %12s\n' "$side" "$masq" "$total" "$execs" "$socks" \
+            "$rs/$rr" "$fs/$fr" "$ctotal"
+        cp "$trace" "$out/$side-masq-$masq.trace"
+    done
+done
+echo
+echo "strace -c summaries and full traces: $out"
+for f in "$out"/*.summary; do
+    echo "== ${f##*/} (top 12 by calls)"
+    awk 'NR > 2 && !/^-/ && !/total$/' "$f" | sort -k4,4nr | head -12
+done
