@@ -88,6 +88,8 @@ def format_table(rows, notes=(), meta=None):
         out.append(f"# {meta.get('started', '')}  kernel {meta.get('kernel', '')}  "
                    f"cniVersion {meta.get('cniVersion', '')}")
         out.append(f"# nsbridge: {meta.get('nsbridge', '')}  reference: {meta.get('reference', '')}")
+        out.append(f"# {meta.get('cpus', '?')} CPUs, load average {meta.get('loadavg_start', 0):.2f} at start, "
+                   f"{meta.get('loadavg_end', float('nan')):.2f} at end; took {meta.get('duration_s', '?')} s")
     for n, line in enumerate(lines):
         text = "  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(line))
         out.append(text.rstrip())

@@ -76,6 +76,14 @@ class Scenarios:
                     walls[p.label].append(call.wall_ms)
             floor.append(run(["/bin/true"], env).wall_ms)
         self.report.row("version", "VERSION start-up", "ms", walls)
+        rss = {p.label: [] for p in self.plugins}
+        out = os.path.join(self.scratch.path, "time.out")
+        for i in range(self.o.rss_runs):
+            for p in interleaved(self.plugins, i):
+                call = run(["/usr/bin/time", "-f", "%M", "-o", out, p.binary], env, stdin)
+                if call.rc == 0:
+                    rss[p.label].append(read_time_output(out))
+        self.report.row("version.rss", "VERSION peak RSS", "KiB", rss)
         self.report.row("floor", "spawn floor: /bin/true (both)", "ms",
                         {p.label: floor for p in self.plugins})
 
@@ -179,8 +187,7 @@ class Scenarios:
         argv = ["/usr/bin/time", "-f", "%M", "-o", out, net.plugin.binary]
         env = cni_env("ADD", att.cid, att.ifname, att.netns)
         att.check_call("ADD", Running(argv, env, net.request()).finish())
-        with open(out) as f:
-            kb = int(f.read().split()[-1])
+        kb = read_time_output(out)
         att.call("DEL")
         return kb
 
@@ -281,6 +288,12 @@ class Scenarios:
         for key in ("rules", "chains", "elements"):
             self.report.row(f"scale.{level}.nft-{key}", f"nft {key} with {level} attached", "count",
                             {k: [v[key]] for k, v in counts.items()}, fails)
+
+
+def read_time_output(path):
+    """The %M figure /usr/bin/time wrote (its last word; earlier lines may be warnings)."""
+    with open(path) as f:
+        return int(f.read().split()[-1])
 
 
 def fill_leases(network, count):
