@@ -17,7 +17,7 @@ class Plugin:
         self.label = label
         self.binary = binary
         self.type_name = type_name
-        self.failure = None  # first error seen in the current scenario, if any
+        self.failures = {}  # verb -> first error seen in the current scenario
 
     def supported_versions(self):
         call = run([self.binary], cni_env("VERSION", "", "dummy", "dummy") | {"CNI_PATH": "dummy"},

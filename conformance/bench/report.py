@@ -72,7 +72,8 @@ def _cells(row):
         if s is None:
             cells += ["FAILED" if side in row.get("failed", {}) else "-", "", ""]
         else:
-            cells += [_fmt(s["median"], row["unit"]), _fmt(s["p95"], row["unit"]), str(s["n"])]
+            partial = "!" if side in row.get("failed", {}) else ""
+            cells += [_fmt(s["median"], row["unit"]), _fmt(s["p95"], row["unit"]), f"{s['n']}{partial}"]
     cells.append("-" if row["ratio"] is None else f"{row['ratio']:.2f}")
     return cells
 
@@ -100,7 +101,7 @@ def format_table(rows, notes=(), meta=None):
         for side, why in row.get("failed", {}).items():
             if (side, why) not in seen:
                 seen.add((side, why))
-                out.append(f"! {side} failed (from {row['key']}): {why}")
+                out.append(f"! {side} failed in {row['key']} (n with '!' = calls before that): {why}")
     out += [f"note: {n}" for n in notes]
     return "\n".join(out)
 

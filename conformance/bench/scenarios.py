@@ -39,21 +39,27 @@ class Scenarios:
 
     def begin(self):
         for p in self.plugins:
-            p.failure = None
+            p.failures = {}
 
-    def attempt(self, plugin, action):
-        """Run action() unless the plugin already failed in this scenario; remember failures."""
-        if plugin.failure:
+    def attempt(self, plugin, action, verb="ADD"):
+        """Run action() unless this verb (or any ADD) of the plugin already failed in this
+        scenario; a failure is remembered and printed, and the other plugin carries on."""
+        if "ADD" in plugin.failures or verb in plugin.failures:
             return None
         try:
             return action()
         except BenchError as exc:
-            plugin.failure = str(exc)
+            plugin.failures[verb] = str(exc)
             print(f"  !! {plugin.label}: {exc}", flush=True)
             return None
 
-    def failures(self):
-        return {p.label: p.failure for p in self.plugins if p.failure}
+    def failures(self, verb="ADD"):
+        found = {}
+        for p in self.plugins:
+            why = p.failures.get(verb) or p.failures.get("ADD")
+            if why:
+                found[p.label] = why
+        return found
 
     def settle(self, paths):
         self.ns.enter(self.guard)
@@ -107,13 +113,13 @@ class Scenarios:
             samples[verb] = {p.label: [] for p in self.plugins}
             for i in range(self.o.n):
                 for p in interleaved(self.plugins, i):
-                    call = self.attempt(p, lambda a=atts[p.label][i], v=verb: a.call(v))
+                    call = self.attempt(p, lambda a=atts[p.label][i], v=verb: a.call(v), verb)
                     if call:
                         samples[verb][p.label].append(call)
-        fails = self.failures()
         for verb, calls in samples.items():
             self.report.row(f"seq.masq-{masq}.{verb}", f"{verb} sequential, ipMasq {masq}", "ms",
-                            {k: [c.wall_ms for c in v] for k, v in calls.items()}, fails)
+                            {k: [c.wall_ms for c in v] for k, v in calls.items()}, self.failures(verb))
+        fails = self.failures()
         adds = samples["ADD"]
         for part in ("cpu", "user", "sys"):
             self.report.row(f"cpu.masq-{masq}.ADD.{part}",
@@ -133,15 +139,14 @@ class Scenarios:
                 paths = self.containers(p, f"par{r}", k)
                 atts = [Attachment(nets[p.label], path, i, salt=r) for i, path in enumerate(paths)]
                 for verb in ("ADD", "DEL"):
-                    wall = self.attempt(p, lambda v=verb: self.burst(atts, v))
+                    wall = self.attempt(p, lambda v=verb: self.burst(atts, v), verb)
                     if wall is not None:
                         totals[verb][p.label].append(wall)
                 self.ns.enter(self.guard)
                 self.ns.delete_many(paths)
-        fails = self.failures()
         for verb in ("ADD", "DEL"):
             self.report.row(f"par.{verb}", f"{k} parallel {verb}s, total wall, ipMasq on", "ms",
-                            totals[verb], fails)
+                            totals[verb], self.failures(verb))
         self.settle([n.host for n in nets.values()])
 
     def burst(self, atts, verb):
