@@ -7,8 +7,9 @@
 # For each plugin and ipMasq setting, in a throwaway host netns with the bridge
 # already created by a first (unprofiled) ADD:
 #   1. `strace -c -f` of one ADD            -> DIR/<plugin>-masq-<m>.summary
-#   2. `strace -f -yy` of one more ADD       -> netlink requests/replies per family,
-#      sockets opened, processes exec'd, total syscalls (printed as a table)
+#   2. `strace -f -yy` of one more ADD, and of its DEL (DIR/<plugin>-masq-<m>.trace[.del])
+#      -> total syscalls, processes exec'd, netlink sockets opened, rtnetlink and
+#      nfnetlink send/receive calls (printed as a table)
 # Same netconf as run.sh (bridge nsbb0, 10.99.0.0/16, host-local in a temp dir).
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -50,23 +51,8 @@ netconf() { # TYPE MASQ DATADIR
         "$1" "$([[ $2 == on ]] && echo true || echo false)" "$3"
 }
 
-# Netlink figures from an `strace -f -yy` trace.
-count_trace() {
-    local trace=$1
-    awk '
-        { sub(/^[0-9]+ +/, "") }
-        /^execve\(/ && !/ = -1 / { execs++ }
-        /^\+\+\+|^---|resumed>/ { next }
-        /^[a-z_0-9]+\(/ { total++ }
-        /^socket\(AF_NETLINK/ { socks++ }
-        /^(sendto|sendmsg|sendmmsg)\([0-9]+<NETLINK:\[ROUTE/ { rsend++ }
-        /^(recvfrom|recvmsg|recvmmsg)\([0-9]+<NETLINK:\[ROUTE/ { rrecv++ }
-        /^(sendto|sendmsg|sendmmsg)\([0-9]+<NETLINK:\[NETFILTER/ { fsend++ }
-        /^(recvfrom|recvmsg|recvmmsg)\([0-9]+<NETLINK:\[NETFILTER/ { frecv++ }
-        /^setsockopt\(.*SOL_IP.*IPT_SO|^getsockopt\(.*SOL_IP/ { xt++ }
-        END { printf "%d %d %d %d %d %d %d %d\n", total, execs, socks, rsend, rrecv, fsend, frecv, xt }
-    ' "$trace"
-}
+# Netlink figures from an `strace -f -yy` trace (see nltrace.py).
+count_trace() { python3 "$here/nltrace.py" "$1"; }
 
 printf '%-10s %-5s %8s %6s %8s %12s %12s %12s\n' plugin masq syscalls execs nl-socks \
     "rtnl snd/rcv" "nfnl snd/rcv" "-c total"
@@ -82,14 +68,20 @@ for masq in $masqs; do
         summary="$out/$side-masq-$masq.summary"
         call "$host" "$bin" ADD counted "$c1" "$conf" strace -c -f -o "$summary" >/dev/null ||
             echo "$side: ADD under strace -c failed" >&2
-        trace="$work/$side-$masq.trace"
-        call "$host" "$bin" ADD traced "$c2" "$conf" strace -f -yy -s 0 -o "$trace" >/dev/null ||
+        trace="$out/$side-masq-$masq.trace"
+        result=$(call "$host" "$bin" ADD traced "$c2" "$conf" strace -f -yy -s 0 -o "$trace") ||
             echo "$side: ADD under strace -f failed" >&2
-        read -r total execs socks rs rr fs fr _ < <(count_trace "$trace")
+        read -r total execs socks rs rr fs fr os or < <(count_trace "$trace")
         ctotal=$(awk '$NF == "total" {print $4}' "$summary")
         printf '%-10s %-5s %8s %6s %8s %12s %12s %12s\n' "$side" "$masq" "$total" "$execs" "$socks" \
             "$rs/$rr" "$fs/$fr" "$ctotal"
-        cp "$trace" "$out/$side-masq-$masq.trace"
+        # The DEL of that container, with the ADD result as prevResult (as libcni sends it).
+        del_conf=$(jq -c --argjson r "${result:-null}" '. + {prevResult: $r}' <<<"$conf")
+        call "$host" "$bin" DEL traced "$c2" "$del_conf" strace -f -yy -s 0 -o "$trace.del" >/dev/null ||
+            echo "$side: DEL under strace -f failed" >&2
+        read -r total execs socks rs rr fs fr os or < <(count_trace "$trace.del")
+        printf '%-10s %-5s %8s %6s %8s %12s %12s %12s\n' "$side DEL" "$masq" "$total" "$execs" "$socks" \
+            "$rs/$rr" "$fs/$fr" "-"
     done
 done
 echo
