@@ -125,6 +125,8 @@ class Scenarios:
             self.report.row(f"cpu.masq-{masq}.ADD.{part}",
                             f"ADD CPU {'user+sys' if part == 'cpu' else part}, ipMasq {masq}", "ms",
                             {k: [getattr(c, f"{part}_ms") for c in v] for k, v in adds.items()}, fails)
+        self.report.row(f"cpu.masq-{masq}.DEL.cpu", f"DEL CPU user+sys, ipMasq {masq}", "ms",
+                        {k: [c.cpu_ms for c in v] for k, v in samples["DEL"].items()}, self.failures("DEL"))
         self.settle(made + [n.host for n in nets.values()])
 
     # -- 3. parallel -------------------------------------------------------
