@@ -203,7 +203,7 @@ class Scenarios:
     def ipam(self):
         self.begin()
         hosts = {p.label: self.ns.create(f"ipam-{p.label[:3]}") for p in self.plugins}
-        made, adds_by_level = [], {}
+        adds_by_level = {}
         levels = self.o.ipam_taken
         for level in levels:
             nets = {}
@@ -211,27 +211,35 @@ class Scenarios:
                 data = self.scratch.sub(f"ipam-{p.label}-{level}")
                 nets[p.label] = Network(self.ns, p, hosts[p.label], data, self.version, False)
                 fill_leases(nets[p.label], level)
-            adds = {p.label: [] for p in self.plugins}
-            dels = {p.label: [] for p in self.plugins}
-            for i in range(self.o.ipam_runs + 1):
-                for p in interleaved(self.plugins, i):
-                    path = self.containers(p, f"ipam{level}", 1, start=i)[0]
-                    made.append(path)
-                    att = Attachment(nets[p.label], path, i, salt=f"ipam{level}")
-                    pair = self.attempt(p, lambda a=att: self.probe(a, forget_last=True))
-                    if pair and i > 0:  # the first call of a level warms up (and builds the bridge)
-                        adds[p.label].append(pair[0].wall_ms)
-                        dels[p.label].append(pair[1].wall_ms)
-            fails = self.failures()
-            self.report.row(f"ipam.{level}.ADD", f"ADD, /16 with {level} taken", "ms", adds, fails)
-            self.report.row(f"ipam.{level}.DEL", f"DEL, /16 with {level} taken", "ms", dels, fails)
+            adds, dels = self.ipam_probes(nets, f"ipam{level}", forget_last=True)
+            self.report.row(f"ipam.{level}.ADD", f"ADD, /16 with {level} taken", "ms", adds, self.failures())
+            self.report.row(f"ipam.{level}.DEL", f"DEL, /16 with {level} taken", "ms", dels, self.failures())
             adds_by_level[level] = adds
-            self.ns.enter(self.guard)
-            self.ns.delete_many(made)
-            made = []
+            if level == levels[-1]:  # steady state: the search starts after the last allocation
+                adds, dels = self.ipam_probes(nets, f"ipamk{level}", forget_last=False)
+                self.report.row(f"ipam.{level}.ADD.kept", f"ADD, {level} taken, last_reserved_ip kept",
+                                "ms", adds, self.failures())
         self.report.ratio_row("ipam.ratio.ADD", f"ADD {levels[-1]} taken / {levels[0]} taken",
                               adds_by_level[levels[-1]], adds_by_level[levels[0]])
         self.settle(list(hosts.values()))
+
+    def ipam_probes(self, nets, tag, forget_last):
+        """ipam_runs ADD+DEL probes per plugin (after one warm-up), each in a fresh netns."""
+        adds = {p.label: [] for p in self.plugins}
+        dels = {p.label: [] for p in self.plugins}
+        made = []
+        for i in range(self.o.ipam_runs + 1):
+            for p in interleaved(self.plugins, i):
+                path = self.containers(p, tag, 1, start=i)[0]
+                made.append(path)
+                att = Attachment(nets[p.label], path, i, salt=tag)
+                pair = self.attempt(p, lambda a=att: self.probe(a, forget_last))
+                if pair and i > 0:  # the first call warms up (and builds the bridge)
+                    adds[p.label].append(pair[0].wall_ms)
+                    dels[p.label].append(pair[1].wall_ms)
+        self.ns.enter(self.guard)
+        self.ns.delete_many(made)
+        return adds, dels
 
     def probe(self, att, forget_last=False):
         """ADD then DEL one extra container; returns both calls."""
