@@ -7,6 +7,7 @@ shown with '-' on the other side.
 """
 
 import json
+import signal
 import sys
 
 
@@ -59,4 +60,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into head
     main(sys.argv[1:])

@@ -71,7 +71,7 @@ for masq in $masqs; do
         trace="$out/$side-masq-$masq.trace"
         result=$(call "$host" "$bin" ADD traced "$c2" "$conf" strace -f -yy -s 0 -o "$trace") ||
             echo "$side: ADD under strace -f failed" >&2
-        read -r total execs socks rs rr fs fr os or < <(count_trace "$trace")
+        read -r total execs socks rs rr fs fr _ < <(count_trace "$trace")
         ctotal=$(awk '$NF == "total" {print $4}' "$summary")
         printf '%-10s %-5s %8s %6s %8s %12s %12s %12s\n' "$side" "$masq" "$total" "$execs" "$socks" \
             "$rs/$rr" "$fs/$fr" "$ctotal"
@@ -79,7 +79,7 @@ for masq in $masqs; do
         del_conf=$(jq -c --argjson r "${result:-null}" '. + {prevResult: $r}' <<<"$conf")
         call "$host" "$bin" DEL traced "$c2" "$del_conf" strace -f -yy -s 0 -o "$trace.del" >/dev/null ||
             echo "$side: DEL under strace -f failed" >&2
-        read -r total execs socks rs rr fs fr os or < <(count_trace "$trace.del")
+        read -r total execs socks rs rr fs fr _ < <(count_trace "$trace.del")
         printf '%-10s %-5s %8s %6s %8s %12s %12s %12s\n' "$side DEL" "$masq" "$total" "$execs" "$socks" \
             "$rs/$rr" "$fs/$fr" "-"
     done

@@ -3,6 +3,7 @@
 # All options are passed to bench.py (see README.md or `run.sh --help`).
 # bench.py cleans up after itself; this wrapper is the last resort: on any exit
 # it removes every namespace and temp dir carrying this run's tag (nsbb-<pid>).
+# shellcheck disable=SC2317  # cleanup and forward are called from traps
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tag="nsbb-$$"
