@@ -4,6 +4,8 @@
 #   conformance/bench/profile.sh [--nsbridge BIN] [--nsbridge-type TYPE] [--reference BIN]
 #                                [--masq "off on"] [--out DIR]
 #
+# Defaults: nsbridge = .build/release/nsbridge of this checkout, reference = /usr/lib/cni/bridge.
+#
 # For each plugin and ipMasq setting, in a throwaway host netns with the bridge
 # already created by a first (unprofiled) ADD:
 #   1. `strace -c -f` of one ADD            -> DIR/<plugin>-masq-<m>.summary
@@ -17,7 +19,7 @@ NS_PREFIX=nsbb
 # shellcheck source=../lib/netns.sh
 source "$here/../lib/netns.sh"
 
-nsbridge=/work/main/.build/release/nsbridge nsbridge_type=nsbridge
+nsbridge=$here/../../.build/release/nsbridge nsbridge_type=nsbridge
 reference=/usr/lib/cni/bridge masqs="off on" out=""
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -85,7 +87,11 @@ for masq in $masqs; do
     done
 done
 echo
-echo "strace -c summaries and full traces: $out"
+if [[ $out == "$work/out" ]]; then
+    echo "(traces are removed on exit; pass --out DIR to keep them)"
+else
+    echo "strace -c summaries and full traces: $out"
+fi
 for f in "$out"/*.summary; do
     echo "== ${f##*/} (top 12 by calls)"
     awk 'NR > 2 && !/^-/ && !/total$/' "$f" | sort -k4,4nr | head -12
