@@ -1,0 +1,87 @@
+"""The two plugins under test, the shared netconf, and runtime-style ADD/CHECK/DEL calls."""
+
+import json
+import os
+
+from benchlib import BenchError, Running, cni_env, container_id, run
+
+NETWORK = "nsbbnet"
+BRIDGE = "nsbb0"
+SUBNET = "10.99.0.0/16"
+
+
+class Plugin:
+    """One side of the comparison: a label, the binary and the netconf `type` it answers to."""
+
+    def __init__(self, label, binary, type_name):
+        self.label = label
+        self.binary = binary
+        self.type_name = type_name
+        self.failures = {}  # verb -> first error seen in the current scenario
+
+    def supported_versions(self):
+        call = run([self.binary], cni_env("VERSION", "", "dummy", "dummy") | {"CNI_PATH": "dummy"},
+                   b'{"cniVersion":"1.0.0"}')
+        if call.rc != 0:
+            raise BenchError(f"{self.label}: VERSION failed rc={call.rc}: {call.err or call.out}")
+        return call.json().get("supportedVersions", [])
+
+
+class Network:
+    """One bridge network of one plugin inside its own throwaway host netns."""
+
+    def __init__(self, namespaces, plugin, host_netns, data_dir, version, ip_masq):
+        self.namespaces = namespaces
+        self.plugin = plugin
+        self.host = host_netns
+        self.data_dir = data_dir
+        self.version = version
+        self.ip_masq = ip_masq
+
+    def plugin_object(self):
+        return {"type": self.plugin.type_name, "bridge": BRIDGE, "isGateway": True,
+                "ipMasq": self.ip_masq,
+                "ipam": {"type": "host-local", "ranges": [[{"subnet": SUBNET}]],
+                         "dataDir": self.data_dir}}
+
+    def request(self, prev_result=None):
+        conf = {"cniVersion": self.version, "name": NETWORK} | self.plugin_object()
+        if prev_result is not None:
+            conf["prevResult"] = prev_result
+        return json.dumps(conf, separators=(",", ":")).encode()
+
+    def lease_dir(self):
+        return os.path.join(self.data_dir, NETWORK)
+
+
+class Attachment:
+    """One container's attachment: id, ifname, netns path and the ADD result once known."""
+
+    def __init__(self, network, netns, index, ifname="eth0", salt=""):
+        self.network = network
+        self.netns = netns
+        self.ifname = ifname
+        self.cid = container_id(network.plugin.label, network.host, index, ifname, salt)
+        self.result = None
+
+    def spawn(self, command):
+        net = self.network
+        prev = None if command == "ADD" else self.result
+        env = cni_env(command, self.cid, self.ifname, self.netns)
+        net.namespaces.enter(net.host)
+        return Running([net.plugin.binary], env, net.request(prev))
+
+    def check_call(self, command, call):
+        if call.rc != 0:
+            detail = (call.out or call.err).strip()[:400]
+            raise BenchError(f"{self.network.plugin.label} {command} {self.ifname}@{self.netns}"
+                             f" rc={call.rc}: {detail}")
+        if command == "ADD":
+            self.result = call.json()
+        return call
+
+    def call(self, command):
+        return self.check_call(command, self.spawn(command).finish())
+
+    def addresses(self):
+        return [ip["address"] for ip in (self.result or {}).get("ips", [])]
