@@ -1,5 +1,6 @@
 import CNIProtocol
 import IPAM
+import LinuxSupport
 
 /// DEL: removes the links, the firewall state and the reservation of one attachment.
 ///
@@ -15,20 +16,30 @@ struct DetachOperation {
     let dependencies: BridgeDependencies
 
     func run() throws {
-        var errors = TeardownErrors()
-        removeLinks(&errors)
         let addressManager = try dependencies.addressManager(for: request)
         let addresses = try? addressManager?.addresses(of: request.attachment)
-        removeFirewallState(addresses: addresses, &errors)
+        var linkErrors = TeardownErrors()
+        var firewallErrors = TeardownErrors()
+        let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
+        let firewall = needsFirewall ? firewallErrors.value("open nftables") { try dependencies.firewall() } : nil
+        // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
+        // RCU grace period in the kernel; side by side they wait once.
+        ParallelWork.run({
+            if let datapath { removeLinks(datapath, &linkErrors) }
+        }, alongside: {
+            if let firewall { removeFirewallState(firewall, addresses: addresses, &firewallErrors) }
+        })
+        var errors = linkErrors.merged(with: firewallErrors)
         errors.collect("release addresses") {
             try addressManager?.release(for: request.attachment)
         }
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
     }
 
-    private func removeLinks(_ errors: inout TeardownErrors) {
+    private var needsFirewall: Bool { configuration.ipMasq || configuration.macSpoofCheck }
+
+    private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
         errors.collect("delete interfaces") {
-            let datapath = try dependencies.datapath(for: request)
             let removed = try datapath.deleteHostLink(named: BridgeNaming.hostVethName(for: request.attachment))
             if !removed && !request.netns.isEmpty {
                 try datapath.deleteContainerInterface(netns: request.netns, name: request.ifName)
@@ -36,11 +47,9 @@ struct DetachOperation {
         }
     }
 
-    private func removeFirewallState(addresses: [IPAddress]?, _ errors: inout TeardownErrors) {
-        guard configuration.ipMasq || configuration.macSpoofCheck else { return }
+    private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?, _ errors: inout TeardownErrors) {
         let (network, attachment) = (request.configuration.name, request.attachment)
         errors.collect("remove firewall state") {
-            let firewall = try dependencies.firewall()
             if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
             if configuration.macSpoofCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
         }

@@ -36,6 +36,22 @@ struct TeardownErrors {
         }
     }
 
+    /// The body's value, or `nil` with the failure recorded.
+    mutating func value<T>(_ step: String, _ body: () throws -> T) -> T? {
+        do {
+            return try body()
+        } catch {
+            failures.append("\(step): \(error)")
+            return nil
+        }
+    }
+
+    func merged(with other: TeardownErrors) -> TeardownErrors {
+        var merged = self
+        merged.failures += other.failures
+        return merged
+    }
+
     /// Throws one error listing every failure, if there were any.
     func throwIfAny(_ summary: String) throws {
         guard !failures.isEmpty else { return }
