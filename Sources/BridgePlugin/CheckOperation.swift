@@ -24,7 +24,7 @@ struct CheckOperation {
         problems += checkContainer(container, previous)
         problems += checkServices(previous, hostVeth: hostVeth, containerMAC: container?.link.mac)
         guard problems.isEmpty else {
-            throw BridgePluginError(
+            throw CNIError(
                 .checkFailed, "CHECK of \(request.attachment) on network \"\(request.configuration.name)\" failed",
                 details: problems.joined(separator: "; "))
         }

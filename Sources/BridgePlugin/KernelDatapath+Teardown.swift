@@ -44,7 +44,7 @@ extension KernelDatapath {
 
     func waitUntilUp(hostLink name: String) throws {
         guard let link = try hostNetlink.link(named: name) else {
-            throw BridgePluginError(.kernel, "host interface \(name) vanished before it came up")
+            throw CNIError(.kernel, "host interface \(name) vanished before it came up")
         }
         try hostNetlink.waitUntilOperUp(index: link.index, timeoutMilliseconds: Self.carrierTimeout)
     }
@@ -71,7 +71,7 @@ extension KernelDatapath {
             return
         }
         guard namespace.inode != NetworkNamespace.currentInode() else {
-            throw BridgePluginError(.namespaceUnusable, "CNI_NETNS \(netns) is the plugin's own namespace; refusing to delete \(name) there")
+            throw CNIError(.namespaceUnusable, "CNI_NETNS \(netns) is the plugin's own namespace; refusing to delete \(name) there")
         }
         try RouteNetlink(in: namespace).deleteLink(named: name)
     }

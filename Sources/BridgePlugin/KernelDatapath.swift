@@ -39,7 +39,7 @@ final class KernelDatapath: Datapath {
             created = false  // a concurrent ADD made it first
         }
         guard let bridge = try hostNetlink.link(named: spec.name) else {
-            throw BridgePluginError(.kernel, "bridge \(spec.name) vanished right after it was created")
+            throw CNIError(.kernel, "bridge \(spec.name) vanished right after it was created")
         }
         if created {
             // A bridge takes the lowest MAC of its ports unless its own is set explicitly; pinning
@@ -52,7 +52,7 @@ final class KernelDatapath: Datapath {
     /// Checks an existing link is a bridge and brings it to the wanted state.
     private func adopt(_ link: LinkInfo, _ spec: BridgeSpec) throws -> LinkSnapshot {
         guard link.kind == "bridge" else {
-            throw BridgePluginError(
+            throw CNIError(
                 .linkConflict, "\(spec.name) already exists and is a \(link.kind ?? "device") link, not a bridge",
                 details: "choose another \"bridge\" name or remove the link")
         }
@@ -74,7 +74,7 @@ final class KernelDatapath: Datapath {
     func createVethPair(_ spec: VethSpec) throws -> (host: LinkSnapshot, container: LinkSnapshot) {
         let container = try containerSide(spec.netns)
         if try container.netlink.link(named: spec.containerName) != nil {
-            throw BridgePluginError(.linkConflict, "interface \(spec.containerName) already exists in \(spec.netns)")
+            throw CNIError(.linkConflict, "interface \(spec.containerName) already exists in \(spec.netns)")
         }
         let pair = VethPairSpec(
             name: spec.hostName, peerName: spec.containerName, peerNamespace: container.namespace,
@@ -84,20 +84,20 @@ final class KernelDatapath: Datapath {
             try hostNetlink.addVethPair(pair)
         } catch {
             guard error.isExists else { throw error }
-            throw BridgePluginError(
+            throw CNIError(
                 .linkConflict, "host interface \(spec.hostName) already exists",
                 details: "an earlier attachment of this container ID and ifname was not deleted; run DEL first")
         }
         guard let hostLink = try hostNetlink.link(named: spec.hostName),
             let containerLink = try container.netlink.link(named: spec.containerName)
-        else { throw BridgePluginError(.kernel, "veth pair \(spec.hostName)/\(spec.containerName) vanished after creation") }
+        else { throw CNIError(.kernel, "veth pair \(spec.hostName)/\(spec.containerName) vanished after creation") }
         return (snapshot(hostLink, master: spec.bridge), snapshot(containerLink, master: nil))
     }
 
     func attachPort(_ spec: PortSpec) throws {
         guard spec.hairpin || spec.isolated || spec.accessVLAN != 0 || !spec.trunk.isEmpty else { return }
         guard let port = try hostNetlink.link(named: spec.port) else {
-            throw BridgePluginError(.kernel, "host interface \(spec.port) vanished before it joined \(spec.bridge)")
+            throw CNIError(.kernel, "host interface \(spec.port) vanished before it joined \(spec.bridge)")
         }
         if spec.hairpin || spec.isolated {
             try hostNetlink.setBridgePort(port.index, hairpin: spec.hairpin ? true : nil, isolated: spec.isolated ? true : nil)
@@ -125,7 +125,7 @@ final class KernelDatapath: Datapath {
     private func bridgeIndex(_ name: String) throws -> Int32 {
         if let index = bridgeIndexes[name] { return index }
         guard let bridge = try hostNetlink.link(named: name) else {
-            throw BridgePluginError(.kernel, "bridge \(name) is missing")
+            throw CNIError(.kernel, "bridge \(name) is missing")
         }
         bridgeIndexes[name] = bridge.index
         return bridge.index
@@ -136,7 +136,7 @@ final class KernelDatapath: Datapath {
     func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws {
         let container = try containerSide(spec.netns)
         guard let link = try container.netlink.link(named: spec.name) else {
-            throw BridgePluginError(.kernel, "interface \(spec.name) vanished from \(spec.netns)")
+            throw CNIError(.kernel, "interface \(spec.name) vanished from \(spec.netns)")
         }
         try writeContainerSettings(spec, index: link.index, container)
         for address in spec.addresses {

@@ -1,3 +1,4 @@
+import CNIProtocol
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,7 +56,7 @@ struct TeardownErrors {
     /// Throws one error listing every failure, if there were any.
     func throwIfAny(_ summary: String) throws {
         guard !failures.isEmpty else { return }
-        throw BridgePluginError(.teardownIncomplete, summary, details: failures.joined(separator: "; "))
+        throw CNIError(.teardownIncomplete, summary, details: failures.joined(separator: "; "))
     }
 }
 

@@ -99,7 +99,7 @@ struct BridgePluginTests {
 
         fakes.datapath.containers["/run/netns/c1"]?["eth0"]?.addresses = []
         fakes.firewallFake.masquerade["net1"] = [:]
-        let error = try #require(throws: BridgePluginError.self) { try plugin.check(checkRequest) }
+        let error = try #require(throws: CNIError.self) { try plugin.check(checkRequest) }
         #expect(error.details.contains("address 10.1.0.2/24 is missing on eth0"))
         #expect(error.details.contains("masquerade"))
     }
