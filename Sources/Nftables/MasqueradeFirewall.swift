@@ -54,7 +54,7 @@ public struct MasqueradeFirewall {
     /// `inet nsbridge`.
     public static let table = Table(family: .inet, name: "nsbridge")
 
-    private let transport: any NftablesTransport
+    let transport: any NftablesTransport
 
     public init(transport: any NftablesTransport) {
         self.transport = transport
@@ -96,13 +96,19 @@ public struct MasqueradeFirewall {
         var operations = objects.setup(
             baseRules: baseRules, targetRules: targetRules(subnets: subnets, excluded: excluded),
             comment: OwnerTag.ruleComment(network: network))
-        let comment = OwnerTag.elementComment(network: network, attachment: attachment)
         for address in addresses {
-            let map = objects.dispatchMaps[address.family == .v4 ? 0 : 1]
-            let element = SetElement(key: SetElement.key(address), verdict: .goto(objects.target.name), comment: comment)
+            let (map, element) = dispatchElement(objects, network: network, attachment: attachment, address: address)
             operations += NetworkObjects.replace(element, in: map)
         }
         return Batch(operations)
+    }
+
+    /// The map and element that send `address`'s traffic to the network's masquerade chain.
+    static func dispatchElement(_ objects: NetworkObjects, network: String, attachment: Attachment,
+                                address: IPAddress) -> (map: NamedSet, element: SetElement) {
+        let comment = OwnerTag.elementComment(network: network, attachment: attachment)
+        let map = objects.dispatchMaps[address.family == .v4 ? 0 : 1]
+        return (map, SetElement(key: SetElement.key(address), verdict: .goto(objects.target.name), comment: comment))
     }
 
     /// Masquerades traffic from `addresses` to anything outside `subnets` and `excluded`.
@@ -118,6 +124,11 @@ public struct MasqueradeFirewall {
     /// - Throws: `NftablesError`.
     public func add(network: String, attachment: Attachment, addresses: [IPAddress],
                     subnets: [IPNetwork], excluded: [IPNetwork] = []) throws {
+        let targetRuleCount = Self.targetRules(subnets: subnets, excluded: excluded).count
+        if try addToReadyNetwork(network: network, attachment: attachment, addresses: addresses,
+                                 targetRuleCount: targetRuleCount) {
+            return
+        }
         try transport.apply(Self.addBatch(network: network, attachment: attachment, addresses: addresses,
                                           subnets: subnets, excluded: excluded))
     }

@@ -70,10 +70,30 @@ struct MasqueradeFirewallTests {
         }
         let ruleCount = transport.state.chains.values.map(\.count).reduce(0, +)
         let elementCount = transport.state.sets.values.map(\.count).reduce(0, +)
-        let batchSizes = Set(transport.appliedBatches.map(\.operations.count))
+        let laterBatches = transport.appliedBatches.dropFirst()
         #expect(ruleCount == 6, "2 dispatch, 2 multicast, 1 subnet, 1 masquerade")
         #expect(elementCount == 50)
-        #expect(batchSizes.count == 1, "every ADD is the same size")
+        #expect(laterBatches.count == 49)
+        #expect(laterBatches.allSatisfy { $0.operations.count == 1 }, "once the network exists, ADD adds one element")
+    }
+
+    @Test("Once the network exists, ADD deletes nothing, and rebuilds the chains only when they are incomplete")
+    func readyNetworkFastPath() throws {
+        let transport = RecordingNftablesTransport()
+        let firewall = MasqueradeFirewall(transport: transport)
+        try firewall.add(network: network, attachment: attachment("a"), addresses: [address], subnets: subnets)
+        try firewall.add(network: network, attachment: attachment("b"), addresses: [IPAddress("10.88.0.9")!], subnets: subnets)
+        let second = try #require(transport.appliedBatches.last)
+        #expect(second.operations.allSatisfy { if case .addElements = $0 { true } else { false } })
+        // Re-adding the same attachment changes nothing at all.
+        let before = transport.appliedBatches.count
+        try firewall.add(network: network, attachment: attachment("b"), addresses: [IPAddress("10.88.0.9")!], subnets: subnets)
+        #expect(transport.appliedBatches.count == before)
+        // A changed ipMasqExclude means a different rule count: the full batch rewrites the chains.
+        try firewall.add(network: network, attachment: attachment("c"), addresses: [IPAddress("10.88.0.10")!], subnets: subnets,
+                         excluded: [IPNetwork("10.0.0.0/8")!])
+        #expect(transport.appliedBatches.count == before + 1)
+        #expect(transport.appliedBatches.last?.operations.count ?? 0 > 3)
     }
 
     @Test("removeNetworks drops only networks not kept")
