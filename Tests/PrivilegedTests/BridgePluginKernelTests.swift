@@ -113,3 +113,36 @@ struct BridgePluginKernelTests {
         }
     }
 }
+
+/// Whether this kernel can filter VLANs on a bridge (some minimal kernels are built without it).
+let kernelSupportsBridgeVLANs: Bool = {
+    let probe = try? PluginProcess.run(
+        "/usr/bin/unshare", arguments: ["-n", "ip", "link", "add", "nsbktv", "type", "bridge", "vlan_filtering", "1"],
+        environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], stdin: [], timeoutSeconds: 10)
+    return probe?.status == 0
+}()
+
+@Suite(
+    "nsbridge VLAN keys against a real kernel",
+    .serialized,
+    .enabled(if: Privileges.canManageNetworkNamespaces, "\(Privileges.networkNamespaceRequirement)"),
+    .enabled(if: kernelSupportsBridgeVLANs, "this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)")
+)
+struct BridgePluginVLANTests {
+    @Test("vlan makes the port an untagged PVID member of that VLAN only; vlanTrunk adds tagged ranges")
+    func vlans() throws {
+        try withTestbed { bed in
+            let trunk: JSONValue = [["id": 200], ["minID": 300, "maxID": 302]]
+            let result = try bed.add(bed.config(["vlan": 100, "vlanTrunk": trunk]))
+            let hostVeth = try #require(result["interfaces"]?.arrayValue?[1]["name"]?.stringValue)
+            let ports = try bed.ipJSON(in: bed.host, ["bridge", "-j", "vlan", "show", "dev", hostVeth])
+            let vlans = ports.first?["vlans"]?.arrayValue ?? []
+            let access = vlans.first { $0["vlan"]?.integerValue == 100 }
+            #expect(access?["flags"]?.arrayValue?.contains("PVID") == true)
+            #expect(access?["flags"]?.arrayValue?.contains("Egress Untagged") == true)
+            #expect(vlans.contains { $0["vlan"]?.integerValue == 200 })
+            #expect(vlans.contains { $0["vlan"]?.integerValue == 300 && $0["vlanEnd"]?.integerValue == 302 })
+            #expect(!vlans.contains { $0["vlan"]?.integerValue == 1 }, "VLAN 1 is dropped without preserveDefaultVlan")
+        }
+    }
+}
