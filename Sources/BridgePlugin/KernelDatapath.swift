@@ -35,6 +35,7 @@ final class KernelDatapath: Datapath {
         do {
             try hostNetlink.addBridge(named: spec.name, mtu: spec.mtu.map(UInt32.init), vlanFiltering: spec.vlanFiltering ? true : nil, up: true)
         } catch {
+            if error.errno == EOPNOTSUPP && spec.vlanFiltering { throw Self.vlanFilteringUnsupported(error) }
             guard error.isExists else { throw error }
             created = false  // a concurrent ADD made it first
         }
@@ -58,9 +59,22 @@ final class KernelDatapath: Datapath {
         }
         if !link.isUp { try hostNetlink.setUp(link.index) }
         if spec.promiscuous && !link.isPromiscuous { try hostNetlink.setPromiscuous(link.index, on: true) }
-        if spec.vlanFiltering && link.bridgeVLANFiltering != true { try hostNetlink.setBridgeVLANFiltering(link.index, on: true) }
+        if spec.vlanFiltering && link.bridgeVLANFiltering != true {
+            do {
+                try hostNetlink.setBridgeVLANFiltering(link.index, on: true)
+            } catch {
+                throw error.errno == EOPNOTSUPP ? Self.vlanFilteringUnsupported(error) : error
+            }
+        }
         bridgeIndexes[spec.name] = link.index
         return snapshot(link, master: nil)
+    }
+
+    /// Code 2, naming the keys: the configuration asks for something this kernel cannot do.
+    private static func vlanFilteringUnsupported(_ error: NetlinkError) -> CNIError {
+        CNIError(
+            .unsupportedField, "\"vlan\"/\"vlanTrunk\" need bridge VLAN filtering, which this kernel does not support",
+            details: "\(error); the kernel needs CONFIG_BRIDGE_VLAN_FILTERING")
     }
 
     func deleteBridgeIfUnused(named name: String) throws {

@@ -146,3 +146,23 @@ struct BridgePluginVLANTests {
         }
     }
 }
+
+@Suite(
+    "nsbridge VLAN keys on a kernel without VLAN filtering",
+    .serialized,
+    .enabled(if: Privileges.canManageNetworkNamespaces, "\(Privileges.networkNamespaceRequirement)"),
+    .enabled(if: !kernelSupportsBridgeVLANs, "this kernel has bridge VLAN filtering")
+)
+struct BridgePluginNoVLANTests {
+    @Test("ADD with vlan fails with code 2 naming the keys, and leaves nothing behind")
+    func unsupported() throws {
+        try withTestbed { bed in
+            let outcome = try bed.invoke("ADD", bed.config(["vlan": 100]), netns: bed.container("c1").path)
+            #expect(outcome.status == 1)
+            #expect(outcome.json?["code"]?.integerValue == 2)
+            #expect(outcome.json?["msg"]?.stringValue?.contains("\"vlan\"") == true)
+            #expect(try bed.hostLinkNames() == ["lo"])
+            #expect(bed.reservations().isEmpty)
+        }
+    }
+}
