@@ -4,6 +4,7 @@
 #   make install                 installs it as $(CNI_BIN_DIR)/nsbridge (mode 0755)
 #   make test                    every test: deps, swift test (privileged suites too as root), release
 #                                binary (+ contract tests on it), conformance harness, examples
+#                                and the Kubernetes multi-node test (Tests/runtimes)
 #   make try                     deps + install + a real ADD -> CHECK -> DEL in throwaway namespaces
 #   make conformance-reference   the conformance harness against Debian's reference plugins
 #   make deps                    installs the Debian packages the build and tests need
@@ -79,7 +80,8 @@ conformance:
 	conformance/run.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge && \
 	examples/test-examples.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge \
 	    --expected-failures examples/expected-failures/nsbridge.txt && \
-	conformance/test-mutations.sh
+	conformance/test-mutations.sh && \
+	Tests/runtimes/run.sh --nsbridge $(abspath $(RELEASE_BIN))
 
 conformance-reference: deps
 	conformance/run.sh --plugin /usr/lib/cni/bridge --type bridge \

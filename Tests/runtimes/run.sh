@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runtime-facing tests: the Kubernetes example files are valid and consistent, and the
+# multi-node model works (Tests/runtimes/multinode.sh).
+#
+#   sudo Tests/runtimes/run.sh [--nsbridge BIN]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+passed=0 failed=0
+
+# The example manifests parse as YAML, hold the expected objects, and embed the same
+# render-conflist.sh that the multi-node test exercises.
+if python3 - <<'PY'
+import sys, yaml
+path = "examples/kubernetes/nsbridge-daemonset.yaml"
+docs = [d for d in yaml.safe_load_all(open(path)) if d]
+kinds = sorted(d["kind"] for d in docs)
+assert kinds == ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "ServiceAccount"], kinds
+config = next(d for d in docs if d["kind"] == "ConfigMap")
+script = open("examples/kubernetes/render-conflist.sh").read()
+assert config["data"]["render-conflist.sh"].rstrip() == script.rstrip(), "ConfigMap copy of render-conflist.sh differs"
+daemonset = next(d for d in docs if d["kind"] == "DaemonSet")
+paths = {v["hostPath"]["path"] for v in daemonset["spec"]["template"]["spec"]["volumes"] if "hostPath" in v}
+assert paths == {"/opt/cni/bin", "/etc/cni/net.d"}, paths
+PY
+then passed=$((passed + 1)); echo "PASS kubernetes manifests are valid YAML and consistent"
+else failed=$((failed + 1)); echo "FAIL kubernetes manifests"; fi
+
+if examples/kubernetes/render-conflist.sh 10.244.7.0/24 10.244.0.0/16 | jq -e '.plugins[0].ipam.ranges[0][0].subnet == "10.244.7.0/24"' >/dev/null
+then passed=$((passed + 1)); echo "PASS render-conflist.sh renders valid JSON for a pod CIDR"
+else failed=$((failed + 1)); echo "FAIL render-conflist.sh"; fi
+
+if Tests/runtimes/multinode.sh "$@"; then passed=$((passed + 1)); echo "PASS multi-node (host-gw) model"
+else failed=$((failed + 1)); echo "FAIL multi-node (host-gw) model"; fi
+
+# The test must catch a plugin that leaks: a wrapper that skips DEL has to fail it.
+mutant=$(mktemp -d /tmp/nsbmn-mutant.XXXXXX)
+real=$(realpath "${2:-.build/release/nsbridge}")
+printf '#!/bin/sh\n[ "$CNI_COMMAND" = DEL ] && exit 0\nexec %s "$@"\n' "$real" >"$mutant/nsbridge"
+chmod +x "$mutant/nsbridge"
+if Tests/runtimes/multinode.sh --nsbridge "$mutant/nsbridge" >/dev/null; then
+    failed=$((failed + 1)); echo "FAIL multi-node test passed a plugin that skips DEL"
+else passed=$((passed + 1)); echo "PASS multi-node test fails a plugin that skips DEL"; fi
+rm -rf "$mutant"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
