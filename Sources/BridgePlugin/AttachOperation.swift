@@ -20,8 +20,9 @@ struct AttachOperation {
         let bridge = try ensureBridge(datapath, &rollback)
         let veth = try createVeth(datapath, &rollback)
         try datapath.attachPort(portSpec(host: veth.host.name))
-        let addressing = try allocateAddresses(&rollback)
-        try datapath.configureContainerInterface(containerSpec(addressing))
+        var addressing = try allocateAddresses(&rollback)
+        let existingRoutes = try datapath.configureContainerInterface(containerSpec(addressing))
+        addressing.resultRoutes = addressing.resultRoutes.enumerated().filter { !existingRoutes.contains($0.offset) }.map(\.element)
         if configuration.isGateway {
             try datapath.addGatewayAddresses(
                 addressing.gatewayAddresses, toBridge: bridge.name, replaceConflicting: configuration.forceAddress)

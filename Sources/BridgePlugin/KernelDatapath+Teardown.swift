@@ -82,9 +82,9 @@ extension KernelDatapath {
         var routes: [ContainerRoute] = []
         for table in Set([Int(RouteSpec.mainTable)]).union(tables).sorted() {
             for family in IPFamily.allCases {
-                routes += try container.routes(family: family, table: UInt32(clamping: table))
-                    .filter { $0.outputInterface == nil || $0.outputInterface == link.index }
-                    .map(Self.containerRoute)
+                // Routes of the whole namespace, as the reference checks them: a default route
+                // that a first interface already provides is not installed again for a second.
+                routes += try container.routes(family: family, table: UInt32(clamping: table)).map(Self.containerRoute)
             }
         }
         let snapshot = LinkSnapshot(

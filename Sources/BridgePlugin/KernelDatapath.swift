@@ -147,7 +147,7 @@ final class KernelDatapath: Datapath {
 
     // MARK: Container interface
 
-    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws {
+    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws -> Set<Int> {
         let container = try containerSide(spec.netns)
         guard let link = try container.netlink.link(named: spec.name) else {
             throw CNIError(.kernel, "interface \(spec.name) vanished from \(spec.netns)")
@@ -157,9 +157,12 @@ final class KernelDatapath: Datapath {
             try container.netlink.addAddress(address, to: link.index, noDAD: !spec.enableDAD)
         }
         if spec.bringUp { try container.netlink.setUp(link.index) }
-        for route in spec.routes {
-            try container.netlink.addRoute(kernelRoute(route, interface: link.index))
+        var skipped: Set<Int> = []
+        for (index, route) in spec.routes.enumerated()
+        where try !addRouteUnlessPresent(kernelRoute(route, interface: link.index), container.netlink) {
+            skipped.insert(index)
         }
+        return skipped
     }
 
     /// `arp_notify` announces the new address at once; it is set over netlink, before the
@@ -175,6 +178,19 @@ final class KernelDatapath: Datapath {
         let sysctl = hostSysctl
         try container.namespace.withEntered {
             try sysctl.set("net/ipv6/conf/\(spec.name)/accept_dad", spec.enableDAD ? "1" : "0")
+        }
+    }
+
+    /// A route the namespace already has (typically a default route from a first network when
+    /// a second interface joins) is kept: the first one wins, as with the reference plugin.
+    /// - Returns: `false` when the route was already there.
+    private func addRouteUnlessPresent(_ route: RouteSpec, _ netlink: RouteNetlink) throws -> Bool {
+        do {
+            try netlink.addRoute(route)
+            return true
+        } catch {
+            guard error.isExists else { throw error }
+            return false
         }
     }
 

@@ -114,7 +114,10 @@ public protocol Datapath {
     func createVethPair(_ spec: VethSpec) throws -> (host: LinkSnapshot, container: LinkSnapshot)
     /// Applies hairpin, isolation and VLANs to a host end already enslaved by `createVethPair`.
     func attachPort(_ spec: PortSpec) throws
-    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws
+    /// Configures the container interface. Returns the indexes (in `spec.routes`) of routes
+    /// that were not installed because the namespace already had them, e.g. a default route
+    /// from a first interface: the first one wins, and the result must not report the other.
+    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws -> Set<Int>
     /// Puts the gateway addresses on the bridge; with `replaceConflicting`, an address of the same
     /// subnet already there is replaced instead of being an error.
     func addGatewayAddresses(_ addresses: [IPNetwork], toBridge bridge: String, replaceConflicting: Bool) throws

@@ -48,6 +48,16 @@ struct BridgePluginTests {
         #expect(second.routes[0].gateway == IPAddress("10.1.0.254"))
     }
 
+    @Test("A second interface does not report a default route the namespace already had")
+    func firstDefaultRouteWins() throws {
+        let fakes = FakeDependencies()
+        let plugin = BridgePlugin(dependencies: fakes, log: { _ in })
+        let first = try plugin.add(makeRequest(.add, ["ipam": ipamConfig, "isDefaultGateway": true]))
+        let second = try plugin.add(makeRequest(.add, ["ipam": ipamConfig, "isDefaultGateway": true, "bridge": "cni1"], ifName: "eth1"))
+        #expect(first.routes.count == 1)
+        #expect(second.routes.isEmpty)
+    }
+
     @Test("A failed ADD rolls back every step it had completed", arguments: [
         "attachPort", "configureContainerInterface", "addGatewayAddresses", "waitUntilUp",
     ])

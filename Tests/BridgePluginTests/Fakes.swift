@@ -61,10 +61,14 @@ final class FakeDatapath: Datapath {
         ports[spec.port] = spec
     }
 
-    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws {
+    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws -> Set<Int> {
         try step("configureContainerInterface")
+        // Like the kernel, a destination the namespace already routes is not added again.
+        let present = containers[spec.netns]?.values.flatMap(\.routes).map(\.destination) ?? []
+        let skipped = Set(spec.routes.indices.filter { present.contains(spec.routes[$0].destination) })
         containers[spec.netns]?[spec.name]?.addresses = spec.addresses
-        containers[spec.netns]?[spec.name]?.routes = spec.routes
+        containers[spec.netns]?[spec.name]?.routes = spec.routes.enumerated().filter { !skipped.contains($0.offset) }.map(\.element)
+        return skipped
     }
 
     func addGatewayAddresses(_ addresses: [IPNetwork], toBridge bridge: String, replaceConflicting: Bool) throws {

@@ -102,6 +102,23 @@ struct BridgePluginKernelTests {
         }
     }
 
+    @Test("A second interface whose network also routes by default joins, and both CHECK")
+    func secondInterface() throws {
+        try withTestbed { bed in
+            let first = bed.config(["isDefaultGateway": true])
+            let second = bed.config(name: "kt2", subnet: "10.67.0.0/24", ["bridge": "nsbkt1", "isDefaultGateway": true])
+            let eth0 = try bed.add(first, containerID: "c1", ifName: "eth0", in: "c1")
+            let eth1 = try bed.add(second, containerID: "c1", ifName: "eth1", in: "c1")
+            let path = try bed.container("c1").path
+            let defaults = try bed.ipJSON(in: bed.container("c1"), ["ip", "-j", "route", "show", "default"])
+            #expect(defaults.count == 1 && defaults.first?["dev"] == "eth0", "the first default route wins")
+            for (config, result, ifName) in [(first, eth0, "eth0"), (second, eth1, "eth1")] {
+                let outcome = try bed.invoke("CHECK", BridgeTestbed.with(prevResult: result, config), ifName: ifName, netns: path)
+                #expect(outcome.status == 0, "\(ifName): \(outcome)")
+            }
+        }
+    }
+
     @Test("disableContainerInterface leaves the container end down")
     func disabledInterface() throws {
         try withTestbed { bed in

@@ -29,7 +29,7 @@ final class FaultAtStep: Datapath {
         try at("createVethPair") { try base.createVethPair(spec) }
     }
     func attachPort(_ spec: PortSpec) throws { try at("attachPort") { try base.attachPort(spec) } }
-    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws {
+    func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws -> Set<Int> {
         try at("configureContainerInterface") { try base.configureContainerInterface(spec) }
     }
     func addGatewayAddresses(_ addresses: [IPNetwork], toBridge bridge: String, replaceConflicting: Bool) throws {
