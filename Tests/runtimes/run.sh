@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runtime-facing tests: the Kubernetes example files are valid and consistent, and the
-# multi-node model works (Tests/runtimes/multinode.sh).
+# Runtime-facing tests: the Kubernetes example files are valid and consistent, the multi-node
+# model works (multinode.sh), Podman's CNI backend runs containers on nsbridge (podman.sh), and
+# broken plugin wrappers make those tests fail.
 #
 #   sudo Tests/runtimes/run.sh [--nsbridge BIN]
 set -euo pipefail
@@ -31,6 +32,24 @@ else failed=$((failed + 1)); echo "FAIL render-conflist.sh"; fi
 
 if Tests/runtimes/multinode.sh "$@"; then passed=$((passed + 1)); echo "PASS multi-node (host-gw) model"
 else failed=$((failed + 1)); echo "FAIL multi-node (host-gw) model"; fi
+
+if Tests/runtimes/podman.sh "$@"; then passed=$((passed + 1)); echo "PASS podman with the CNI backend"
+else failed=$((failed + 1)); echo "FAIL podman with the CNI backend"; fi
+
+# The tests must catch a misbehaving plugin: a result without ips[].interface (Podman then
+# silently loses the address) fails the Podman test, and a skipped DEL fails the multi-node test.
+mutant=$(mktemp -d /tmp/nsbrt-mutant.XXXXXX)
+real=$(realpath "${2:-.build/release/nsbridge}")
+cat >"$mutant/nsbridge" <<WRAP
+#!/bin/sh
+if [ "\$CNI_COMMAND" = ADD ]; then "$real" | jq -c 'del(.ips[]?.interface)'; exit 0; fi
+exec "$real"
+WRAP
+chmod +x "$mutant/nsbridge"
+if Tests/runtimes/podman.sh --nsbridge "$mutant/nsbridge" --quick >/dev/null 2>&1; then
+    failed=$((failed + 1)); echo "FAIL podman test passed a plugin whose result lacks ips[].interface"
+else passed=$((passed + 1)); echo "PASS podman test fails a plugin whose result lacks ips[].interface"; fi
+rm -rf "$mutant"
 
 # The test must catch a plugin that leaks: a wrapper that skips DEL has to fail it.
 mutant=$(mktemp -d /tmp/nsbmn-mutant.XXXXXX)
