@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runtime-facing tests: the Kubernetes example files are valid and consistent, the multi-node
-# model works (multinode.sh), Podman's CNI backend runs containers on nsbridge (podman.sh), and
+# model works (multinode.sh), Podman's CNI backend (podman.sh) and containerd's ctr
+# (containerd.sh) run containers on nsbridge, and
 # broken plugin wrappers make those tests fail.
 #
 #   sudo Tests/runtimes/run.sh [--nsbridge BIN]
@@ -36,6 +37,9 @@ else failed=$((failed + 1)); echo "FAIL multi-node (host-gw) model"; fi
 if Tests/runtimes/podman.sh "$@"; then passed=$((passed + 1)); echo "PASS podman with the CNI backend"
 else failed=$((failed + 1)); echo "FAIL podman with the CNI backend"; fi
 
+if Tests/runtimes/containerd.sh "$@"; then passed=$((passed + 1)); echo "PASS containerd (ctr run --cni)"
+else failed=$((failed + 1)); echo "FAIL containerd (ctr run --cni)"; fi
+
 # The tests must catch a misbehaving plugin: a result without ips[].interface (Podman then
 # silently loses the address) fails the Podman test, and a skipped DEL fails the multi-node test.
 mutant=$(mktemp -d /tmp/nsbrt-mutant.XXXXXX)
@@ -59,6 +63,9 @@ chmod +x "$mutant/nsbridge"
 if Tests/runtimes/multinode.sh --nsbridge "$mutant/nsbridge" >/dev/null; then
     failed=$((failed + 1)); echo "FAIL multi-node test passed a plugin that skips DEL"
 else passed=$((passed + 1)); echo "PASS multi-node test fails a plugin that skips DEL"; fi
+if Tests/runtimes/containerd.sh --nsbridge "$mutant/nsbridge" >/dev/null 2>&1; then
+    failed=$((failed + 1)); echo "FAIL containerd test passed a plugin that skips DEL"
+else passed=$((passed + 1)); echo "PASS containerd test fails a plugin that skips DEL"; fi
 rm -rf "$mutant"
 
 echo "$passed passed, $failed failed"
