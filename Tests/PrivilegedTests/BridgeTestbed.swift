@@ -69,8 +69,7 @@ final class BridgeTestbed {
     // MARK: Observation (ip, bridge, nft, files), never the plugin's own modules
 
     func ipJSON(in namespace: ThrowawayNetworkNamespace, _ arguments: [String]) throws -> [JSONValue] {
-        let text = try shell(namespace, arguments).trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? [] : (try JSONValue(parsing: text).arrayValue ?? [])
+        try NetlinkObservation.json(in: namespace, arguments)
     }
 
     func link(_ name: String, in namespace: ThrowawayNetworkNamespace) throws -> JSONValue? {
@@ -93,11 +92,7 @@ final class BridgeTestbed {
 
     @discardableResult
     func shell(_ namespace: ThrowawayNetworkNamespace, _ arguments: [String]) throws -> String {
-        let outcome = try PluginProcess.run(
-            "/usr/bin/nsenter", arguments: ["--net=\(namespace.path)"] + arguments,
-            environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"], stdin: [], timeoutSeconds: 30)
-        guard outcome.status == 0 else { throw TestbedFailure("\(arguments.joined(separator: " ")): \(outcome)") }
-        return outcome.stdoutText
+        try NetlinkObservation.run(in: namespace, arguments)
     }
 
     /// Removes everything; returns what leaked (namespaces of this testbed still mounted).
