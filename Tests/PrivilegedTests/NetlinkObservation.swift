@@ -5,13 +5,6 @@ import Foundation
 /// Observation helpers for privileged Netlink tests: they run `ip`/`bridge`/`ping` inside a
 /// namespace with `nsenter`, only to look at (or ping through) what the code under test built.
 enum NetlinkObservation {
-    struct CommandFailure: Error, CustomStringConvertible {
-        var command: [String]
-        var status: Int32
-        var output: String
-        var description: String { "\(command.joined(separator: " ")) exited \(status): \(output)" }
-    }
-
     /// Runs a command inside `namespace` and returns its standard output.
     @discardableResult
     static func run(in namespace: ThrowawayNetworkNamespace, _ arguments: [String]) throws -> String {
