@@ -49,23 +49,36 @@ public struct MACSpoofCheck {
             throw NftablesError("parse MAC address \(mac)", errno: 22)
         }
         let objects = objects(network: network)
+        let (baseRules, targetRules) = rules(objects)
+        var operations = objects.setup(baseRules: baseRules, targetRules: targetRules,
+                                       comment: OwnerTag.ruleComment(network: network))
+        for (set, element) in elements(objects, network: network, attachment: attachment, hostInterface: hostInterface, mac: macBytes) {
+            operations += NetworkObjects.replace(element, in: set)
+        }
+        return Batch(operations)
+    }
+
+    /// The prerouting chain's dispatch rule, and the check chain's "allowed pair returns, else drop".
+    static func rules(_ objects: NetworkObjects) -> (base: [[Expression]], target: [[Expression]]) {
         let interfaceName: Expression = .meta(.inputInterfaceName, into: .r1)
-        let baseRules: [[Expression]] = [[interfaceName, .lookup(.r1, set: objects.dispatchMaps[0].name, verdictMap: true)]]
-        let targetRules: [[Expression]] = [
+        let base: [[Expression]] = [[interfaceName, .lookup(.r1, set: objects.dispatchMaps[0].name, verdictMap: true)]]
+        let target: [[Expression]] = [
             [interfaceName, .payload(.linkLayer, offset: 6, length: 6, into: .r2),
              .lookup(.r1, set: objects.ownedSets[0].name, verdictMap: false), .verdict(.return)],
             [.verdict(.drop)],
         ]
+        return (base, target)
+    }
+
+    /// The port's entry in the dispatch map and its allowed (port, MAC) pair.
+    static func elements(_ objects: NetworkObjects, network: String, attachment: Attachment, hostInterface: String,
+                         mac: [UInt8]) -> [(set: NamedSet, element: SetElement)] {
         let comment = OwnerTag.elementComment(network: network, attachment: attachment)
-        var operations = objects.setup(baseRules: baseRules, targetRules: targetRules,
-                                       comment: OwnerTag.ruleComment(network: network))
-        operations += NetworkObjects.replace(
-            SetElement(key: SetElement.key(interfaceName: hostInterface), verdict: .goto(objects.target.name), comment: comment),
-            in: objects.dispatchMaps[0])
-        operations += NetworkObjects.replace(
-            SetElement(key: SetElement.key(interfaceName: hostInterface, mac: macBytes), comment: comment),
-            in: objects.ownedSets[0])
-        return Batch(operations)
+        return [
+            (objects.dispatchMaps[0],
+             SetElement(key: SetElement.key(interfaceName: hostInterface), verdict: .goto(objects.target.name), comment: comment)),
+            (objects.ownedSets[0], SetElement(key: SetElement.key(interfaceName: hostInterface, mac: mac), comment: comment)),
+        ]
     }
 
     /// Drops frames from `hostInterface` whose source MAC is not `mac`.
@@ -78,6 +91,15 @@ public struct MACSpoofCheck {
     ///   - mac: the container interface's MAC address, `xx:xx:xx:xx:xx:xx`.
     /// - Throws: `NftablesError`.
     public func add(network: String, attachment: Attachment, hostInterface: String, mac: String) throws {
+        if let macBytes = SetElement.macBytes(mac) {
+            let objects = Self.objects(network: network)
+            let elements = Self.elements(objects, network: network, attachment: attachment, hostInterface: hostInterface, mac: macBytes)
+            let (baseRules, targetRules) = Self.rules(objects)
+            let ready = try objects.addElementsIfReady(
+                elements, baseRuleCount: baseRules.count, targetRuleCount: targetRules.count,
+                ruleComment: OwnerTag.ruleComment(network: network), transport: transport)
+            if ready { return }
+        }
         try transport.apply(Self.addBatch(network: network, attachment: attachment, hostInterface: hostInterface, mac: mac))
     }
 

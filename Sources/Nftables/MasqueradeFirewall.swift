@@ -124,11 +124,13 @@ public struct MasqueradeFirewall {
     /// - Throws: `NftablesError`.
     public func add(network: String, attachment: Attachment, addresses: [IPAddress],
                     subnets: [IPNetwork], excluded: [IPNetwork] = []) throws {
-        let targetRuleCount = Self.targetRules(subnets: subnets, excluded: excluded).count
-        if try addToReadyNetwork(network: network, attachment: attachment, addresses: addresses,
-                                 targetRuleCount: targetRuleCount) {
-            return
-        }
+        let objects = Self.objects(network: network)
+        let elements = addresses.map { Self.dispatchElement(objects, network: network, attachment: attachment, address: $0) }
+        let ready = try objects.addElementsIfReady(
+            elements.map { (set: $0.map, element: $0.element) }, baseRuleCount: IPFamily.allCases.count,
+            targetRuleCount: Self.targetRules(subnets: subnets, excluded: excluded).count,
+            ruleComment: OwnerTag.ruleComment(network: network), transport: transport)
+        if ready { return }
         try transport.apply(Self.addBatch(network: network, attachment: attachment, addresses: addresses,
                                           subnets: subnets, excluded: excluded))
     }
