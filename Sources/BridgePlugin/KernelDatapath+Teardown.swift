@@ -43,10 +43,7 @@ extension KernelDatapath {
     }
 
     func waitUntilUp(hostLink name: String) throws {
-        guard let link = try hostNetlink.link(named: name) else {
-            throw CNIError(.kernel, "host interface \(name) vanished before it came up")
-        }
-        try hostNetlink.waitUntilOperUp(index: link.index, timeoutMilliseconds: Self.carrierTimeout)
+        try hostNetlink.waitUntilOperUp(index: try hostLinkIndex(named: name), timeoutMilliseconds: Self.carrierTimeout)
     }
 
     func hostLink(named name: String) throws -> LinkSnapshot? {

@@ -14,6 +14,8 @@ final class KernelDatapath: Datapath {
     let hostSysctl: Sysctl
     private var containers: [String: (namespace: NetworkNamespace, netlink: RouteNetlink)] = [:]
     private var bridgeIndexes: [String: Int32] = [:]
+    /// Host ends created by this request, so later steps need not look them up again.
+    private var createdHostLinks: [String: Int32] = [:]
     /// How long ADD waits, at most, for the host end to get carrier, in milliseconds.
     static let carrierTimeout = 3000
 
@@ -105,18 +107,17 @@ final class KernelDatapath: Datapath {
         guard let hostLink = try hostNetlink.link(named: spec.hostName),
             let containerLink = try container.netlink.link(named: spec.containerName)
         else { throw CNIError(.kernel, "veth pair \(spec.hostName)/\(spec.containerName) vanished after creation") }
+        createdHostLinks[spec.hostName] = hostLink.index
         return (snapshot(hostLink, master: spec.bridge), snapshot(containerLink, master: nil))
     }
 
     func attachPort(_ spec: PortSpec) throws {
         guard spec.hairpin || spec.isolated || spec.accessVLAN != 0 || !spec.trunk.isEmpty else { return }
-        guard let port = try hostNetlink.link(named: spec.port) else {
-            throw CNIError(.kernel, "host interface \(spec.port) vanished before it joined \(spec.bridge)")
-        }
+        let port = try hostLinkIndex(named: spec.port)
         if spec.hairpin || spec.isolated {
-            try hostNetlink.setBridgePort(port.index, hairpin: spec.hairpin ? true : nil, isolated: spec.isolated ? true : nil)
+            try hostNetlink.setBridgePort(port, hairpin: spec.hairpin ? true : nil, isolated: spec.isolated ? true : nil)
         }
-        try programVLANs(spec, port: port.index)
+        try programVLANs(spec, port: port)
     }
 
     private func programVLANs(_ spec: PortSpec, port: Int32) throws {
@@ -135,6 +136,15 @@ final class KernelDatapath: Datapath {
     }
 
     func bridgeIndexForGateway(_ name: String) throws -> Int32 { try bridgeIndex(name) }
+
+    /// The index of a host link, from this request's own creation when possible.
+    func hostLinkIndex(named name: String) throws -> Int32 {
+        if let index = createdHostLinks[name] { return index }
+        guard let link = try hostNetlink.link(named: name) else {
+            throw CNIError(.kernel, "host interface \(name) is missing")
+        }
+        return link.index
+    }
 
     private func bridgeIndex(_ name: String) throws -> Int32 {
         if let index = bridgeIndexes[name] { return index }
