@@ -74,8 +74,8 @@ public struct BridgeConfiguration: Equatable, Sendable {
 
     private static func requestedMAC(_ request: PluginRequest) throws(CNIError) -> MACAddress? {
         let candidates: [(String, String?)] = [
-            ("runtimeConfig.mac", request.configuration.runtimeConfig["mac"]?.stringValue),
-            ("args.cni.mac", request.configuration.args["cni"]?["mac"]?.stringValue),
+            ("runtimeConfig.mac", request.configuration.runtimeConfig.member("mac")?.stringValue),
+            ("args.cni.mac", request.configuration.args.member("cni")?["mac"]?.stringValue),
             ("CNI_ARGS MAC", request.arguments["MAC"]),
         ]
         guard let (source, text) = candidates.first(where: { $0.1 != nil && $0.1 != "" }), let text else { return nil }
@@ -154,7 +154,7 @@ struct ConfigurationKeys {
     }
 
     private func present(_ key: String) -> JSONValue? {
-        guard let value = members[key], !value.isNull else { return nil }
+        guard let value = members.member(key), !value.isNull else { return nil }
         return value
     }
 

@@ -14,7 +14,7 @@ extension CNIResult {
         } else {
             try self.init(current: members)
         }
-        if let value = members["dns"], !value.isNull {
+        if let value = members.member("dns"), !value.isNull {
             do {
                 dns = try DNS(json: value, key: "dns")
             } catch {
@@ -52,7 +52,7 @@ extension CNIResult {
     private init(legacy members: [String: JSONValue]) throws(CNIError) {
         self.init()
         for key in ["ip4", "ip6"] {
-            guard let value = members[key], !value.isNull else { continue }
+            guard let value = members.member(key), !value.isNull else { continue }
             let config = try ResultFields.object(value, at: key)
             guard let address = try ResultFields.network(config, "ip", at: key) else {
                 throw ResultFields.failure(at: "\(key).ip", "is missing")
@@ -128,19 +128,19 @@ enum ResultFields {
     }
 
     static func array(_ members: [String: JSONValue], _ key: String, at path: String) throws(CNIError) -> [JSONValue] {
-        guard let value = members[key], !value.isNull else { return [] }
+        guard let value = members.member(key), !value.isNull else { return [] }
         guard let list = value.arrayValue else { throw failure(at: "\(path).\(key)", "must be a list, not \(value.typeName)") }
         return list
     }
 
     static func string(_ members: [String: JSONValue], _ key: String, at path: String) throws(CNIError) -> String? {
-        guard let value = members[key], !value.isNull else { return nil }
+        guard let value = members.member(key), !value.isNull else { return nil }
         guard let text = value.stringValue else { throw failure(at: "\(path).\(key)", "must be a string, not \(value.typeName)") }
         return text
     }
 
     static func integer(_ members: [String: JSONValue], _ key: String, at path: String) throws(CNIError) -> Int? {
-        guard let value = members[key], !value.isNull else { return nil }
+        guard let value = members.member(key), !value.isNull else { return nil }
         guard let number = value.integerValue else { throw failure(at: "\(path).\(key)", "must be an integer") }
         return number
     }

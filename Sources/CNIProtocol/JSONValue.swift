@@ -19,10 +19,11 @@ public enum JSONValue: Equatable, Sendable {
 }
 
 extension JSONValue {
-    /// The member named `key` when this is an object, otherwise `nil`.
+    /// The member named `key` when this is an object, otherwise `nil`; see
+    /// `Dictionary.member(_:)` for how names match.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members[key]
+        return members.member(key)
     }
 
     public var stringValue: String? {
@@ -79,5 +80,28 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(nilLiteral: ()) { self = .null }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+}
+
+extension Dictionary where Key == String, Value == JSONValue {
+    /// The member named `name`, matched as Go's `encoding/json` matches struct fields: an exact
+    /// match first, otherwise the first key equal to `name` ignoring ASCII case.
+    ///
+    /// Every key the plugin decodes is looked up through here. Runtimes built on go-cni
+    /// (containerd's CRI) send Go field names instead of the documented spellings
+    /// (`HostPort`, `IngressRate`, `IPRanges` with `Subnet`), and the reference plugins accept
+    /// them because Go decodes case-insensitively.
+    public func member(_ name: String) -> JSONValue? {
+        if let exact = self[name] { return exact }
+        for (key, value) in self where key.utf8.count == name.utf8.count && Self.equalIgnoringASCIICase(key, name) {
+            return value
+        }
+        return nil
+    }
+
+    private static func equalIgnoringASCIICase(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.elementsEqual(rhs.utf8) { a, b in
+            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= UInt8(ascii: "a") && (a | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 }

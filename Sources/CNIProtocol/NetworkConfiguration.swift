@@ -57,8 +57,8 @@ public struct NetworkConfiguration: Sendable {
         name = try Self.string(members, "name") ?? ""
         type = try Self.string(members, "type") ?? ""
         ipam = try Self.object(members, "ipam")
-        dns = try members["dns"].map { value throws(CNIError) in try DNS(json: value, key: "dns") }
-        prevResultJSON = members["prevResult"].flatMap { $0.isNull ? nil : $0 }
+        dns = try members.member("dns").map { value throws(CNIError) in try DNS(json: value, key: "dns") }
+        prevResultJSON = members.member("prevResult").flatMap { $0.isNull ? nil : $0 }
         runtimeConfig = try Self.object(members, "runtimeConfig") ?? [:]
         args = try Self.object(members, "args") ?? [:]
         validAttachments = try Self.attachments(members)
@@ -77,7 +77,7 @@ public struct NetworkConfiguration: Sendable {
 
     /// The version text to echo and its parsed value.
     static func version(_ members: [String: JSONValue]) throws(CNIError) -> (String, CNIVersion) {
-        guard let value = members["cniVersion"], !value.isNull else { return ("0.1.0", .v0_1_0) }
+        guard let value = members.member("cniVersion"), !value.isNull else { return ("0.1.0", .v0_1_0) }
         guard let text = value.stringValue else {
             throw CNIError(.decodingFailure, "\"cniVersion\" must be a string, not \(value.typeName)")
         }
@@ -100,7 +100,7 @@ public struct NetworkConfiguration: Sendable {
 
     /// A string member; `nil` when absent or null, code 7 when of another type.
     static func string(_ members: [String: JSONValue], _ key: String) throws(CNIError) -> String? {
-        guard let value = members[key], !value.isNull else { return nil }
+        guard let value = members.member(key), !value.isNull else { return nil }
         guard let text = value.stringValue else {
             throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be a string, not \(value.typeName)")
         }
@@ -108,7 +108,7 @@ public struct NetworkConfiguration: Sendable {
     }
 
     static func object(_ members: [String: JSONValue], _ key: String) throws(CNIError) -> [String: JSONValue]? {
-        guard let value = members[key], !value.isNull else { return nil }
+        guard let value = members.member(key), !value.isNull else { return nil }
         guard let object = value.objectValue else {
             throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be an object, not \(value.typeName)")
         }
@@ -117,7 +117,7 @@ public struct NetworkConfiguration: Sendable {
 
     private static func attachments(_ members: [String: JSONValue]) throws(CNIError) -> [Attachment]? {
         for key in ["cni.dev/valid-attachments", "cni.dev/attachments"] {
-            guard let value = members[key], !value.isNull else { continue }
+            guard let value = members.member(key), !value.isNull else { continue }
             guard let list = value.arrayValue else {
                 throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be a list of {containerID, ifname}")
             }
@@ -141,7 +141,7 @@ extension DNS {
             throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be an object, not \(json.typeName)")
         }
         func strings(_ name: String) throws(CNIError) -> [String] {
-            guard let value = members[name], !value.isNull else { return [] }
+            guard let value = members.member(name), !value.isNull else { return [] }
             guard let list = value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                 throw CNIError(.invalidNetworkConfig, "\"\(key).\(name)\" must be a list of strings")
             }

@@ -73,7 +73,7 @@ public struct PluginRunner {
             throw CNIError(.ioFailure, "failed to read the network configuration from stdin", details: "\(error)")
         }
         let members = try NetworkConfiguration.members(parsing: stdin)
-        if let text = members["cniVersion"]?.stringValue, CNIVersion.supported(exactly: text) != nil {
+        if let text = members.member("cniVersion")?.stringValue, CNIVersion.supported(exactly: text) != nil {
             reportVersion = text
         }
         let configuration = try NetworkConfiguration(object: members)

@@ -35,7 +35,7 @@ public protocol AddressManager {
 ///   `type` that is not a plain file name.
 public func makeAddressManager(for request: PluginRequest) throws -> (any AddressManager)? {
     guard let ipam = request.configuration.ipam else { return nil }
-    guard let typeValue = ipam["type"], !typeValue.isNull else { return nil }
+    guard let typeValue = ipam.member("type"), !typeValue.isNull else { return nil }
     guard let type = typeValue.stringValue else { throw IPAMError.invalidConfiguration("\"ipam.type\" must be a string") }
     switch type {
     case "":

@@ -6,9 +6,9 @@ extension IPAMConfiguration {
     static func requestedAddresses(_ request: PluginRequest) throws(IPAMError) -> [IPAddress] {
         var texts: [(String, String)] = []
         if let value = request.arguments["IP"], !value.isEmpty { texts.append(("CNI_ARGS IP", value)) }
-        let cniArgs = request.configuration.args["cni"]
+        let cniArgs = request.configuration.args.member("cni")
         texts += try strings(cniArgs?["ips"], "args.cni.ips")
-        texts += try strings(request.configuration.runtimeConfig["ips"], "runtimeConfig.ips")
+        texts += try strings(request.configuration.runtimeConfig.member("ips"), "runtimeConfig.ips")
         var addresses: [IPAddress] = []
         for (source, text) in texts {
             let bare = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)[0]
@@ -56,7 +56,7 @@ extension IPAMConfiguration {
             gateway = parsed
         }
         func integer(_ name: String) throws(IPAMError) -> Int? {
-            guard let value = members[name], !value.isNull else { return nil }
+            guard let value = members.member(name), !value.isNull else { return nil }
             guard let number = value.integerValue else { throw .invalidConfiguration("\"\(key).\(name)\" must be an integer") }
             return number
         }

@@ -38,19 +38,19 @@ public struct IPAMConfiguration: Equatable, Sendable {
         let configuration = request.configuration
         guard let ipam = configuration.ipam else { throw .invalidConfiguration("the \"ipam\" object is missing") }
         var sets: [RangeSet] = []
-        if let ipRanges = configuration.runtimeConfig["ipRanges"], !ipRanges.isNull {
+        if let ipRanges = configuration.runtimeConfig.member("ipRanges"), !ipRanges.isNull {
             sets += try Self.rangeSets(ipRanges, "runtimeConfig.ipRanges")
         }
-        if ipam["subnet"].map({ !$0.isNull }) ?? false {
+        if ipam.member("subnet").map({ !$0.isNull }) ?? false {
             sets.append(try RangeSet([try Self.range(.object(ipam), "ipam")]))
         }
-        if let ranges = ipam["ranges"], !ranges.isNull { sets += try Self.rangeSets(ranges, "ipam.ranges") }
+        if let ranges = ipam.member("ranges"), !ranges.isNull { sets += try Self.rangeSets(ranges, "ipam.ranges") }
         guard !sets.isEmpty else { throw .invalidConfiguration("no IP ranges specified (\"ipam.ranges\" or \"ipam.subnet\")") }
         try Self.validate(sets, cniVersion: CNIVersion(configuration.cniVersionText))
         self.init(
             networkName: configuration.name,
             rangeSets: sets,
-            routes: try Self.routes(ipam["routes"]),
+            routes: try Self.routes(ipam.member("routes")),
             dataDirectory: try Self.string(ipam, "dataDir").flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultDataDirectory,
             resolvConfPath: try Self.string(ipam, "resolvConf"),
             requestedAddresses: try Self.requestedAddresses(request)
@@ -113,7 +113,7 @@ public struct IPAMConfiguration: Equatable, Sendable {
     }
 
     static func string(_ members: [String: JSONValue], _ key: String) throws(IPAMError) -> String? {
-        guard let value = members[key], !value.isNull else { return nil }
+        guard let value = members.member(key), !value.isNull else { return nil }
         guard let text = value.stringValue else { throw .invalidConfiguration("\"\(key)\" must be a string, not \(value.typeName)") }
         return text
     }

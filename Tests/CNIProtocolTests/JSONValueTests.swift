@@ -9,6 +9,19 @@ struct JSONValueTests {
         #expect(value.serialized() == #"{"a":{"b":-2.5,"y":[true,null,"/run/netns/x"]},"m":"é\n\"q\"","z":1}"#)
     }
 
+    @Test("Members match as Go's encoding/json matches fields: exact first, then ignoring ASCII case")
+    func goStyleMemberLookup() throws {
+        let value = try JSONValue(parsing: #"{"HostPort":30080,"hostIP":"","hostip":"x","Straße":1}"#)
+        #expect(value["hostPort"] == .integer(30080))
+        #expect(value["HOSTPORT"] == .integer(30080))
+        #expect(value["hostip"] == .string("x"))
+        #expect(value["hostIP"] == .string(""))
+        #expect(value["hostPorts"] == nil)
+        #expect(value["STRASSE"] == nil)
+        #expect(value["straße"] == .integer(1))
+        #expect(value["Host_Port"] == nil)
+    }
+
     @Test("Escapes and surrogate pairs decode")
     func escapes() throws {
         let value = try JSONValue(parsing: #""\u00e9\ud83d\ude00\/\t""#)

@@ -27,6 +27,17 @@ struct IPAMConfigurationTests {
         #expect(configuration.rangeSets[0].ranges[0].rangeStart == ip("10.3.0.10"))
     }
 
+    @Test("containerd's Go field names (IPRanges, Subnet, RangeStart, Gateway) are read as Go reads them")
+    func goFieldNames() throws {
+        let configuration = try ipamConfiguration(
+            #"{"Type":"host-local","Ranges":[[{"Subnet":"10.2.0.0/24"}]],"DataDir":"/tmp/x"}"#,
+            extra: #","runtimeConfig":{"IPRanges":[[{"Subnet":"10.3.0.0/24","RangeStart":"10.3.0.10","RangeEnd":"10.3.0.20","Gateway":"10.3.0.1"}]]}"#)
+        #expect(configuration.rangeSets.map(\.description) == ["10.3.0.0/24", "10.2.0.0/24"])
+        #expect(configuration.rangeSets[0].ranges[0].rangeStart == ip("10.3.0.10"))
+        #expect(configuration.rangeSets[0].ranges[0].gateway == ip("10.3.0.1"))
+        #expect(configuration.dataDirectory == "/tmp/x")
+    }
+
     @Test("requested IPs from CNI_ARGS, args.cni.ips and runtimeConfig.ips; prefixes ignored, duplicates dropped")
     func requestedAddresses() throws {
         let configuration = try ipamConfiguration(
