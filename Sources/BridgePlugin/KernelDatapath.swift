@@ -35,7 +35,12 @@ final class KernelDatapath: Datapath {
         }
         var created = true
         do {
-            try hostNetlink.addBridge(named: spec.name, mtu: spec.mtu.map(UInt32.init), vlanFiltering: spec.vlanFiltering ? true : nil, up: true)
+            // A bridge takes the lowest MAC of its ports unless its own was set explicitly. It gets
+            // its final MAC in the request that creates it, so an ADD racing this one can never
+            // record a MAC the bridge later drops, and every result (and CHECK) stays valid.
+            try hostNetlink.addBridge(
+                named: spec.name, mac: MACAddress.randomLocallyAdministered().bytes, mtu: spec.mtu.map(UInt32.init),
+                vlanFiltering: spec.vlanFiltering ? true : nil, up: true)
         } catch {
             if error.errno == EOPNOTSUPP && spec.vlanFiltering { throw Self.vlanFilteringUnsupported(error) }
             guard error.isExists else { throw error }
@@ -43,11 +48,6 @@ final class KernelDatapath: Datapath {
         }
         guard let bridge = try hostNetlink.link(named: spec.name) else {
             throw CNIError(.kernel, "bridge \(spec.name) vanished right after it was created")
-        }
-        if created {
-            // A bridge takes the lowest MAC of its ports unless its own is set explicitly; pinning
-            // it keeps the MAC in every ADD result (and CHECK) valid as containers come and go.
-            try hostNetlink.setMAC(bridge.index, mac: bridge.mac)
         }
         return (try adopt(bridge, spec), created)
     }
