@@ -39,7 +39,7 @@ final class KernelDatapath: Datapath {
             // its final MAC in the request that creates it, so an ADD racing this one can never
             // record a MAC the bridge later drops, and every result (and CHECK) stays valid.
             try hostNetlink.addBridge(
-                named: spec.name, mac: MACAddress.randomLocallyAdministered().bytes, mtu: spec.mtu.map(UInt32.init),
+                named: spec.name, mac: Self.newBridgeMAC(named: spec.name).bytes, mtu: spec.mtu.map(UInt32.init),
                 vlanFiltering: spec.vlanFiltering ? true : nil, up: true)
         } catch {
             if error.errno == EOPNOTSUPP && spec.vlanFiltering { throw Self.vlanFilteringUnsupported(error) }
@@ -50,6 +50,19 @@ final class KernelDatapath: Datapath {
             throw CNIError(.kernel, "bridge \(spec.name) vanished right after it was created")
         }
         return (try adopt(bridge, spec), created)
+    }
+
+    /// ``BridgeNaming/bridgeMAC(named:machineID:)`` with this host's `/etc/machine-id`, or a
+    /// random MAC on a host without one.
+    static func newBridgeMAC(named name: String) -> MACAddress {
+        var bytes: [UInt8] = []
+        do {
+            bytes = try DirectoryHandle(path: "/etc").readFile("machine-id", limit: 64) ?? []
+        } catch {
+            // An unreadable machine ID only costs the MAC's stability across re-creation.
+        }
+        let machineID = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        return machineID.isEmpty ? .randomLocallyAdministered() : BridgeNaming.bridgeMAC(named: name, machineID: machineID)
     }
 
     /// Checks an existing link is a bridge and brings it to the wanted state.

@@ -32,4 +32,13 @@ struct SelfHealingTests {
         _ = try plugin.add(makeRequest(.add, ["ipam": ipamConfig], containerID: "c2", netns: "/run/netns/c2"))
         #expect(!fakes.datapath.journal.contains("reattachPorts"))
     }
+
+    @Test("a bridge's MAC is stable per (host, name), unicast and locally administered, and differs across hosts and names")
+    func stableBridgeMAC() {
+        let mac = BridgeNaming.bridgeMAC(named: "cni0", machineID: "0123456789abcdef0123456789abcdef")
+        #expect(mac == BridgeNaming.bridgeMAC(named: "cni0", machineID: "0123456789abcdef0123456789abcdef"))
+        #expect(mac.isUnicast && mac.bytes[0] & 0x02 == 0x02)
+        #expect(mac != BridgeNaming.bridgeMAC(named: "cni1", machineID: "0123456789abcdef0123456789abcdef"))
+        #expect(mac != BridgeNaming.bridgeMAC(named: "cni0", machineID: "fedcba9876543210fedcba9876543210"))
+    }
 }

@@ -27,6 +27,12 @@ struct BridgeRecreationTests {
             let ports = try bed.ipJSON(in: bed.host, ["ip", "-j", "-d", "link", "show", "master", "nsbkt0"])
             #expect(ports.count == 3, "\(ports.map { $0["ifname"]?.stringValue ?? "?" })")
             #expect(ports.allSatisfy { $0["linkinfo"]?["info_slave_data"]?["hairpin"]?.boolValue == true })
+            let bridgeMAC = try bed.link("nsbkt0", in: bed.host)?["address"]?.stringValue
+            #expect(bridgeMAC == first["interfaces"]?.arrayValue?.first?["mac"]?.stringValue,
+                    "the re-created bridge must keep its MAC, so earlier results stay valid")
+            let recheck = try bed.invoke("CHECK", BridgeTestbed.with(prevResult: first, config), containerID: "a",
+                                         netns: try bed.container("a").path)
+            #expect(recheck.status == 0, "CHECK of an earlier container after the repair: \(recheck)")
             let address = first["ips"]?.arrayValue?.first?["address"]?.stringValue?.split(separator: "/").first.map(String.init)
             #expect(try bed.ping(from: "b", to: address ?? "none"))
             #expect(try bed.ping(from: "a", to: "10.66.0.1"))
