@@ -7,15 +7,16 @@ import LinuxSupport
 /// and enslaving its veth. Listing ports alone cannot tell: a concurrent ADD may hold the
 /// bridge's index without having a port on it yet.
 ///
-/// The locks live in `/run/nsbridge`, one small file per bridge name, machine-wide: a bridge of
-/// the same name in another network namespace only makes deletion more careful.
+/// The locks live in `/run/nsbridge`, one small file per bridge: its name and the inode of the
+/// network namespace it lives in, so same-named bridges of other namespaces do not interfere.
 extension KernelDatapath {
     static let bridgeLockDirectory = "/run/nsbridge"
 
     /// Takes the bridge's lock shared, once per bridge and request.
     func holdBridge(named name: String) throws {
         guard bridgeLocks[name] == nil else { return }
-        let lock = try FileLock.creatingDirectory(path: "\(Self.bridgeLockDirectory)/bridge.\(name).lock")
+        let namespace = NetworkNamespace.currentInode()
+        let lock = try FileLock.creatingDirectory(path: "\(Self.bridgeLockDirectory)/bridge.\(namespace).\(name).lock")
         try lock.lockShared()
         bridgeLocks[name] = lock
     }
