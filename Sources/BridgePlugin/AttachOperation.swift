@@ -53,9 +53,10 @@ struct AttachOperation {
     {
         let spec = VethSpec(
             bridge: configuration.bridgeName, hostName: BridgeNaming.hostVethName(for: attachment), containerName: request.ifName,
-            netns: request.netns, mtu: configuration.mtu, containerMAC: configuration.requestedMAC)
+            netns: request.netns, mtu: configuration.mtu, containerMAC: configuration.requestedMAC,
+            owner: BridgeNaming.hostVethOwner(for: attachment))
         let veth = try datapath.createVethPair(spec)
-        rollback.register("veth \(spec.hostName)") { _ = try datapath.deleteHostLink(named: spec.hostName) }
+        rollback.register("veth \(spec.hostName)") { _ = try datapath.deleteHostLink(named: spec.hostName, ownedBy: spec.owner) }
         return veth
     }
 

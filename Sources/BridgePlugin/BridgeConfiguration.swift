@@ -18,7 +18,8 @@ public struct BridgeConfiguration: Equatable, Sendable {
     /// Access VLAN on the host port; 0 means none.
     public var vlan = 0
     public var vlanTrunk: [ClosedRange<Int>] = []
-    public var preserveDefaultVlan = false
+    /// Keep VLAN 1 on a VLAN port; true by default, as upstream's bridge documents it.
+    public var preserveDefaultVlan = true
     public var enableDAD = false
     public var disableContainerInterface = false
     public var portIsolation = false
@@ -42,7 +43,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         promiscMode = try keys.bool("promiscMode")
         vlan = try keys.integer("vlan", in: 0...4094) ?? 0
         vlanTrunk = try keys.vlanTrunk("vlanTrunk")
-        preserveDefaultVlan = try keys.bool("preserveDefaultVlan")
+        preserveDefaultVlan = try keys.bool("preserveDefaultVlan", default: true)
         enableDAD = try keys.bool("enabledad")
         disableContainerInterface = try keys.bool("disableContainerInterface")
         portIsolation = try keys.bool("portIsolation")
@@ -102,8 +103,8 @@ struct ConfigurationKeys {
     }
 
     /// Booleans may also arrive as the strings "true"/"false", as libcni accepts for its flags.
-    func bool(_ key: String) throws(CNIError) -> Bool {
-        guard let value = present(key) else { return false }
+    func bool(_ key: String, default absent: Bool = false) throws(CNIError) -> Bool {
+        guard let value = present(key) else { return absent }
         if let flag = value.boolValue { return flag }
         if let text = value.stringValue, let flag = Bool(text) { return flag }
         throw wrongType(key, "a boolean", value)

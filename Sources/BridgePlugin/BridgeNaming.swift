@@ -24,6 +24,15 @@ public enum BridgeNaming {
         return MACAddress(bytes: bytes) ?? .randomLocallyAdministered()
     }
 
+    /// The owner recorded on the host veth (its alias): the hashed name can collide, the owner
+    /// cannot, short of two container IDs that agree in their first 240-odd bytes.
+    public static func hostVethOwner(for attachment: Attachment) -> String {
+        String(decoding: "\(attachment.containerID)@\(attachment.ifName)".utf8.prefix(maximumAliasLength), as: UTF8.self)
+    }
+
+    /// The kernel's limit for a link alias (`IFALIASZ` less the terminating NUL).
+    static let maximumAliasLength = 255
+
     /// Checks a kernel link name as the kernel does: 1–15 bytes, not `.`/`..`, no `/`, `:` or
     /// whitespace.
     public static func validateLinkName(_ name: String, key: String) throws(CNIError) {

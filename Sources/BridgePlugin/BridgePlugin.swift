@@ -27,10 +27,16 @@ public struct BridgePlugin: CNIPlugin {
 
     public func add(_ request: PluginRequest) throws -> CNIResult {
         let configuration = try BridgeConfiguration(request)
+        let version = request.configuration.cniVersion
+        let expectsAddresses = request.configuration.ipam != nil || !(request.configuration.prevResult?.ips.isEmpty ?? true)
+        try CNIResult.requireExpressible(hasAddresses: expectsAddresses, in: version)
         var rollback = Rollback()
         do {
             var attach = AttachOperation(request: request, configuration: configuration, dependencies: dependencies)
-            return try attach.run(registeringUndosIn: &rollback)
+            let result = try attach.run(registeringUndosIn: &rollback)
+            // A delegated IPAM may still answer without addresses; undo rather than leave it.
+            try CNIResult.requireExpressible(hasAddresses: !result.ips.isEmpty, in: version)
+            return result
         } catch {
             rollback.run(log: log)
             throw error

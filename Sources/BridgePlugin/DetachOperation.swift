@@ -40,7 +40,9 @@ struct DetachOperation {
 
     private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
         errors.collect("delete interfaces") {
-            let removed = try datapath.deleteHostLink(named: BridgeNaming.hostVethName(for: request.attachment))
+            let attachment = request.attachment
+            let removed = try datapath.deleteHostLink(
+                named: BridgeNaming.hostVethName(for: attachment), ownedBy: BridgeNaming.hostVethOwner(for: attachment))
             if !removed && !request.netns.isEmpty {
                 try datapath.deleteContainerInterface(netns: request.netns, name: request.ifName)
             }
@@ -73,7 +75,11 @@ struct GarbageCollectOperation {
         let isAlive: (Attachment) -> Bool = { attachment in
             // When the kernel cannot be asked, count it as alive: freeing a live container's
             // address is worse than keeping a dead one's.
-            (try? datapath.hostLink(named: BridgeNaming.hostVethName(for: attachment))) != .some(nil)
+            do {
+                return try datapath.hostLink(named: BridgeNaming.hostVethName(for: attachment)) != nil
+            } catch {
+                return true
+            }
         }
         let addressManager = try dependencies.addressManager(for: request)
         var errors = TeardownErrors()

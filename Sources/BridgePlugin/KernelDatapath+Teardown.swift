@@ -54,8 +54,16 @@ extension KernelDatapath {
             masterName: master)
     }
 
-    func deleteHostLink(named name: String) throws -> Bool {
-        try hostNetlink.deleteLink(named: name)
+    func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool {
+        guard let owner else { return try hostNetlink.deleteLink(named: name) }
+        guard let link = try hostNetlink.link(named: name) else { return false }
+        if let recorded = link.alias, recorded != owner { return false }
+        do {
+            try hostNetlink.deleteLink(index: link.index)
+            return true
+        } catch where error.errno == ENODEV {
+            return false
+        }
     }
 
     /// Succeeds when the namespace path is missing or is not a namespace any more (a leftover

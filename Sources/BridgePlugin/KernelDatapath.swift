@@ -16,6 +16,8 @@ final class KernelDatapath: Datapath {
     private var bridgeIndexes: [String: Int32] = [:]
     /// Host ends created by this request, so later steps need not look them up again.
     private var createdHostLinks: [String: Int32] = [:]
+    /// The bridges this request holds (see `KernelDatapath+BridgeLock.swift`).
+    var bridgeLocks: [String: FileLock] = [:]
     /// How long ADD waits, at most, for the host end to get carrier, in milliseconds.
     static let carrierTimeout = 3000
 
@@ -30,6 +32,7 @@ final class KernelDatapath: Datapath {
     // MARK: Bridge
 
     func ensureBridge(_ spec: BridgeSpec) throws -> (bridge: LinkSnapshot, created: Bool) {
+        try holdBridge(named: spec.name)
         if let existing = try hostNetlink.link(named: spec.name) {
             return (try adopt(existing, spec), false)
         }
@@ -93,9 +96,11 @@ final class KernelDatapath: Datapath {
     }
 
     func deleteBridgeIfUnused(named name: String) throws {
-        guard let bridge = try hostNetlink.link(named: name), bridge.kind == "bridge" else { return }
-        let ports = try hostNetlink.links().filter { $0.masterIndex == bridge.index }
-        if ports.isEmpty { try hostNetlink.deleteLink(index: bridge.index) }
+        try withBridgeExclusively(named: name) {
+            guard let bridge = try hostNetlink.link(named: name), bridge.kind == "bridge" else { return }
+            let ports = try hostNetlink.links().filter { $0.masterIndex == bridge.index }
+            if ports.isEmpty { try hostNetlink.deleteLink(index: bridge.index) }
+        }
     }
 
     // MARK: Veth pair and port
@@ -121,7 +126,19 @@ final class KernelDatapath: Datapath {
             let containerLink = try container.netlink.link(named: spec.containerName)
         else { throw CNIError(.kernel, "veth pair \(spec.hostName)/\(spec.containerName) vanished after creation") }
         createdHostLinks[spec.hostName] = hostLink.index
+        try recordOwner(spec.owner, on: hostLink.index)
         return (snapshot(hostLink, master: spec.bridge), snapshot(containerLink, master: nil))
+    }
+
+    /// The alias cannot be given at creation, so a failure to set it removes the new pair: the
+    /// undo for it is registered only once `createVethPair` returns.
+    private func recordOwner(_ owner: String, on index: Int32) throws {
+        do {
+            try hostNetlink.setAlias(index, owner)
+        } catch {
+            _ = try? hostNetlink.deleteLink(index: index)
+            throw error
+        }
     }
 
     func attachPort(_ spec: PortSpec) throws {

@@ -43,6 +43,8 @@ public struct VethSpec: Equatable, Sendable {
     public var netns: String
     public var mtu: Int?
     public var containerMAC: MACAddress?
+    /// Recorded on the host end, so DEL can tell this attachment's link from a hash collision's.
+    public var owner: String
 }
 
 /// How the host end joins the bridge.
@@ -129,8 +131,9 @@ public protocol Datapath {
     func waitUntilUp(hostLink name: String) throws
 
     func hostLink(named name: String) throws -> LinkSnapshot?
-    /// Deletes a host link; `false` when it did not exist.
-    func deleteHostLink(named name: String) throws -> Bool
+    /// Deletes a host link; `false` when it did not exist, or when `owner` is given and the link
+    /// records another owner (a link without a recorded owner predates ownership and is deleted).
+    func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool
     /// Deletes the container interface; succeeds when the namespace or interface is gone.
     func deleteContainerInterface(netns: String, name: String) throws
     /// The container interface with its addresses and the routes of the main table and of
@@ -172,3 +175,8 @@ public protocol AddressHolderListing {
 }
 
 extension HostLocalIPAM: AddressHolderListing {}
+
+extension Datapath {
+    /// Deletes a host link whoever owns it; `false` when it did not exist.
+    public func deleteHostLink(named name: String) throws -> Bool { try deleteHostLink(named: name, ownedBy: nil) }
+}

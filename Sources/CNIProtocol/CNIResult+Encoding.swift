@@ -51,11 +51,17 @@ extension CNIResult {
             if !familyRoutes.isEmpty { config["routes"] = .array(familyRoutes.map { $0.json(full: false) }) }
             members[family == .v4 ? "ip4" : "ip6"] = .object(config)
         }
-        guard !members.isEmpty else {
-            throw CNIError(.incompatibleCNIVersion, "a result without IP addresses cannot be expressed in CNI \(version)",
-                           details: "CNI \(version) results carry only ip4/ip6; use cniVersion 0.3.0 or newer for L2-only networks")
-        }
+        try Self.requireExpressible(hasAddresses: !members.isEmpty, in: version)
         return members
+    }
+
+    /// Code 1 when a result with (or without) addresses has no form in `version`: 0.1.0 and
+    /// 0.2.0 carry only `ip4`/`ip6`. A plugin calls this before its kernel work when it already
+    /// knows it will have no addresses, so a refused ADD leaves nothing behind.
+    public static func requireExpressible(hasAddresses: Bool, in version: CNIVersion) throws(CNIError) {
+        guard version < .v0_3_0, !hasAddresses else { return }
+        throw CNIError(.incompatibleCNIVersion, "a result without IP addresses cannot be expressed in CNI \(version)",
+                       details: "CNI \(version) results carry only ip4/ip6; use cniVersion 0.3.0 or newer for L2-only networks")
     }
 }
 

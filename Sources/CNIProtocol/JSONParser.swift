@@ -139,7 +139,12 @@ struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let value = Int64(text) { return .integer(value) }
-        guard let value = Double(text) else { throw failure("invalid number") }
+        // Go's encoding/json refuses a number no float64 can hold; so do we, rather than keep an
+        // infinity that no key could use and that would print as null.
+        guard let value = Double(text), value.isFinite else {
+            index = start
+            throw failure("number \(text) is out of range")
+        }
         return .double(value)
     }
 
@@ -196,9 +201,15 @@ struct JSONParser {
         if (0xD800...0xDBFF).contains(first) {
             guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
             else { return "\u{FFFD}" }
+            let escapeStart = index
             index += 2
             let second = try parseHex4()
-            guard (0xDC00...0xDFFF).contains(second) else { return "\u{FFFD}" }
+            guard (0xDC00...0xDFFF).contains(second) else {
+                // Not a pair: the lone high surrogate becomes U+FFFD, as in Go, and the escape
+                // that followed is read again on its own.
+                index = escapeStart
+                return "\u{FFFD}"
+            }
             let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
             return Unicode.Scalar(combined) ?? "\u{FFFD}"
         }

@@ -9,13 +9,16 @@
 /// 1. no `CNI_COMMAND`: print the "about" line to stderr and succeed (as the reference does);
 /// 2. unknown verb or missing/invalid `CNI_*` variables: code 4 naming every one;
 /// 3. VERSION: print the version report without reading stdin;
-/// 4. stdin unreadable: code 5; not JSON: 6; `cniVersion` unsupported: 1; `name` invalid: 7;
+/// 4. stdin unreadable or over ``maximumConfigurationSize``: code 5; not JSON: 6; `cniVersion` unsupported: 1; `name` invalid: 7;
 ///    verb newer than the configuration's version (CHECK < 0.4.0, STATUS/GC < 1.1.0): 1;
 ///    CHECK without `prevResult`: 7;
 /// 5. the plugin's own errors, mapped by ``cniError(from:)``.
 public struct PluginRunner {
     /// nsbridge's own release, shown in the "about" line.
     public static let pluginVersion = "0.1.0"
+
+    /// The most stdin a configuration may take, in bytes. Real ones are a few kilobytes.
+    public static let maximumConfigurationSize = 4 << 20
 
     /// The line printed to stderr when `CNI_COMMAND` is not set.
     public static var aboutLine: String {
@@ -29,7 +32,8 @@ public struct PluginRunner {
 
     /// - Parameters:
     ///   - environment: the process environment (only `CNI_*` entries are read).
-    ///   - readStdin: returns all of stdin; called at most once, and never for VERSION.
+    ///   - readStdin: returns stdin; called at most once, and never for VERSION. It need not read
+    ///     more than ``maximumConfigurationSize`` + 1 bytes: anything longer is refused.
     ///   - writeStdout: receives the single JSON document, newline-terminated.
     ///   - writeStderr: receives log lines, newline-terminated.
     public init(environment: [String: String], readStdin: @escaping () throws -> [UInt8],
@@ -47,8 +51,16 @@ public struct PluginRunner {
             return 0
         }
         var reportVersion = CNIVersion.current.description
+        let env: PluginEnvironment
         do throws(CNIError) {
-            let env = try PluginEnvironment(parsing: environment)
+            env = try PluginEnvironment(parsing: environment)
+        } catch {
+            // The runtime reads our error in the version it configured, so use that version when
+            // stdin holds a readable configuration, as it does after the variables were checked.
+            if verb != CNICommand.version.rawValue, let configured = configuredVersion() { reportVersion = configured }
+            return fail(verb, error, reportVersion)
+        }
+        do throws(CNIError) {
             if env.command == .version {
                 writeStdout(CNIVersion.versionInfo.serialized() + "\n")
                 return 0
@@ -57,21 +69,46 @@ public struct PluginRunner {
             try dispatch(request, to: plugin)
             return 0
         } catch {
-            writeStderr("nsbridge: \(verb) failed: \(error)\n")
-            writeStdout(error.json(cniVersion: reportVersion).serialized() + "\n")
-            return 1
+            return fail(verb, error, reportVersion)
         }
     }
 
-    /// Reads stdin and decodes the configuration. `reportVersion` becomes the configuration's
-    /// version as soon as it is known to be supported, so later errors are reported in it.
-    private func makeRequest(_ env: PluginEnvironment, reportVersion: inout String) throws(CNIError) -> PluginRequest {
+    private func fail(_ verb: String, _ error: CNIError, _ reportVersion: String) -> Int32 {
+        writeStderr("nsbridge: \(verb) failed: \(error)\n")
+        writeStdout(error.json(cniVersion: reportVersion).serialized() + "\n")
+        return 1
+    }
+
+    /// The configuration's `cniVersion` when stdin can be read, parsed, and names a supported one.
+    private func configuredVersion() -> String? {
+        guard let stdin = try? readBoundedStdin(),
+            let text = (try? NetworkConfiguration.members(parsing: stdin))?.member("cniVersion")?.stringValue,
+            CNIVersion.supported(exactly: text) != nil
+        else { return nil }
+        return text
+    }
+
+    /// All of stdin, refused with code 5 beyond ``maximumConfigurationSize``: a runtime never
+    /// sends that much, and the plugin's memory should not grow with whatever it is fed.
+    private func readBoundedStdin() throws(CNIError) -> [UInt8] {
         let stdin: [UInt8]
         do {
             stdin = try readStdin()
         } catch {
             throw CNIError(.ioFailure, "failed to read the network configuration from stdin", details: "\(error)")
         }
+        guard stdin.count <= Self.maximumConfigurationSize else {
+            throw CNIError(
+                .ioFailure, "the network configuration on stdin is larger than \(Self.maximumConfigurationSize >> 20) MiB",
+                details: "nsbridge reads at most \(Self.maximumConfigurationSize) bytes of configuration")
+        }
+        return stdin
+    }
+
+    /// Reads stdin and decodes the configuration. `reportVersion` becomes the configuration's
+    /// version as soon as it is known to be supported, so later errors are reported in it.
+    private func makeRequest(_ env: PluginEnvironment, reportVersion: inout String) throws(CNIError) -> PluginRequest {
+        let stdin = try readBoundedStdin()
         let members = try NetworkConfiguration.members(parsing: stdin)
         if let text = members.member("cniVersion")?.stringValue, CNIVersion.supported(exactly: text) != nil {
             reportVersion = text

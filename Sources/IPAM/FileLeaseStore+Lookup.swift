@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CNIProtocol
 import LinuxSupport
 
@@ -111,11 +114,14 @@ extension FileLeaseStore {
         return isSafeName(attachment.containerID) && isValidInterfaceName(attachment.ifName) ? attachment : nil
     }
 
+    /// Creates and removes a scratch file named for this process. Call it under the lock: only
+    /// then are scratch files known to be this process's own.
     public func probeWritable() throws {
+        let name = ".probe.\(getpid())"
         try storeOperation { () throws(SystemError) in
-            try scratch.removeFile(".probe")
-            try scratch.createFile(".probe", contents: [], mode: 0o600)
-            try scratch.removeFile(".probe")
+            try scratch.removeFile(name)
+            try scratch.createFile(name, contents: [], mode: 0o600)
+            try scratch.removeFile(name)
         }
     }
 }

@@ -60,14 +60,14 @@ public struct HostLocalIPAM: AddressManager {
     /// - Throws: ``IPAMError/notAvailable(_:)`` (code 50) saying which condition failed.
     public func status() throws {
         let location = "\(configuration.dataDirectory)/\(configuration.networkName)"
+        let notWritable = { (error: any Error) in IPAMError.notAvailable("IPAM data directory \(location) is not writable: \(error)") }
         let store: any LeaseStore
-        do {
-            store = try makeStore()
-            try store.probeWritable()
-        } catch {
-            throw IPAMError.notAvailable("IPAM data directory \(location) is not writable: \(error)")
+        do { store = try makeStore() } catch { throw notWritable(error) }
+        // Under the lock, like every scratch file, so concurrent STATUS calls cannot collide.
+        let reserved = try store.withLock { () throws -> [IPAddress] in
+            do { try store.probeWritable() } catch { throw notWritable(error) }
+            return try store.reservedAddresses()
         }
-        let reserved = try store.withLock { try store.reservedAddresses() }
         for set in configuration.rangeSets {
             let used = reserved.reduce(UInt128(0)) { count, address in
                 guard let range = set.range(containing: address), address != range.gateway else { return count }

@@ -51,10 +51,20 @@ public struct IPAMConfiguration: Equatable, Sendable {
             networkName: configuration.name,
             rangeSets: sets,
             routes: try Self.routes(ipam.member("routes")),
-            dataDirectory: try Self.string(ipam, "dataDir").flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultDataDirectory,
+            dataDirectory: try Self.dataDirectory(ipam),
             resolvConfPath: try Self.string(ipam, "resolvConf"),
             requestedAddresses: try Self.requestedAddresses(request)
         )
+    }
+
+    /// `dataDir` must be absolute: a relative one would resolve against whatever directory the
+    /// runtime happened to run the plugin in, so two runtimes would keep two sets of books.
+    private static func dataDirectory(_ ipam: [String: JSONValue]) throws(IPAMError) -> String {
+        guard let text = try string(ipam, "dataDir"), !text.isEmpty else { return defaultDataDirectory }
+        guard text.hasPrefix("/") else {
+            throw .invalidConfiguration("\"ipam.dataDir\" \"\(text)\" must be an absolute path")
+        }
+        return text
     }
 
     private static func validate(_ sets: [RangeSet], cniVersion: CNIVersion?) throws(IPAMError) {

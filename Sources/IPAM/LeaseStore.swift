@@ -80,6 +80,6 @@ public protocol LeaseStore: AnyObject {
     /// Returns a description of each failure; it keeps going past them.
     func removeGarbage() -> [String]
 
-    /// Checks that the store can be written now.
+    /// Checks that the store can be written now. Called under the lock.
     func probeWritable() throws
 }

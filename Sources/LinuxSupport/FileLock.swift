@@ -12,7 +12,7 @@ import Glibc
 /// The lock file is created when missing, mode 0600 (`O_CREAT|O_RDONLY`, like the reference
 /// `host-local`, which opens the same `lock` file, so both tools exclude each other).
 public final class FileLock {
-    private let descriptor: Int32
+    let descriptor: Int32
     /// Where the lock lives, for error messages.
     public let path: String
 

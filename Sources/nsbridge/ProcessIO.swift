@@ -25,12 +25,13 @@ enum ProcessIO {
         return result
     }
 
-    /// All of stdin. A closed or missing stdin reads as empty.
-    static func readStandardInput() throws -> [UInt8] {
+    /// Stdin, up to `limit` bytes. A closed or missing stdin reads as empty.
+    static func readStandardInput(limit: Int) throws -> [UInt8] {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+        while bytes.count < limit {
+            let wanted = min(chunk.count, limit - bytes.count)
+            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, wanted) }
             if count > 0 {
                 bytes.append(contentsOf: chunk[..<count])
             } else if count == 0 || errno == EBADF {
@@ -39,6 +40,7 @@ enum ProcessIO {
                 throw ReadError(errno: errno)
             }
         }
+        return bytes
     }
 
     /// Writes all of `text` to `descriptor`, retrying partial writes and EINTR. Errors are

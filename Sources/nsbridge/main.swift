@@ -12,7 +12,8 @@ import Glibc
 let environment = ProcessIO.environment()
 let runner = PluginRunner(
     environment: environment,
-    readStdin: ProcessIO.readStandardInput,
+    // One byte past the limit is enough for the runner to refuse an oversized configuration.
+    readStdin: { try ProcessIO.readStandardInput(limit: PluginRunner.maximumConfigurationSize + 1) },
     writeStdout: { ProcessIO.write($0, to: STDOUT_FILENO) },
     writeStderr: { ProcessIO.write($0, to: STDERR_FILENO) }
 )

@@ -8,7 +8,7 @@ struct BridgeConfigurationTests {
     func defaults() throws {
         let configuration = try BridgeConfiguration(makeRequest(.add, [:]))
         #expect(configuration.bridgeName == "cni0")
-        #expect(!configuration.isGateway && !configuration.ipMasq && !configuration.preserveDefaultVlan)
+        #expect(!configuration.isGateway && !configuration.ipMasq && configuration.preserveDefaultVlan)
         #expect(configuration.mtu == nil && configuration.vlan == 0 && configuration.requestedMAC == nil)
     }
 

@@ -14,6 +14,8 @@ final class FakeDatapath: Datapath {
     var containers: [String: [String: ContainerSnapshot]] = [:]
     var forwarding: Set<IPFamily> = []
     var ports: [String: PortSpec] = [:]
+    /// The owner recorded on each host link, as the kernel datapath records it in the alias.
+    var owners: [String: String] = [:]
     var journal: [String] = []
     var failAt: String?
     private var nextMAC: UInt8 = 1
@@ -51,6 +53,7 @@ final class FakeDatapath: Datapath {
         let container = LinkSnapshot(
             name: spec.containerName, kind: "veth", mac: spec.containerMAC?.description ?? makeMAC(), mtu: spec.mtu ?? 1500)
         hostLinks[spec.hostName] = host
+        owners[spec.hostName] = spec.owner
         containers[spec.netns, default: [:]][spec.containerName] = ContainerSnapshot(link: container, addresses: [], routes: [])
         return (host, container)
     }
@@ -90,10 +93,14 @@ final class FakeDatapath: Datapath {
 
     func waitUntilUp(hostLink name: String) throws { try step("waitUntilUp") }
 
-    func hostLink(named name: String) throws -> LinkSnapshot? { hostLinks[name] }
+    func hostLink(named name: String) throws -> LinkSnapshot? {
+        if failAt == "hostLink" { throw InjectedFault.failed("hostLink") }
+        return hostLinks[name]
+    }
 
-    func deleteHostLink(named name: String) throws -> Bool {
+    func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool {
         journal.append("deleteHostLink \(name)")
+        if let owner, let recorded = owners[name], recorded != owner { return false }
         guard hostLinks.removeValue(forKey: name) != nil else { return false }
         // A veth pair dies with either end: drop the container end too.
         for netns in containers.keys { containers[netns] = containers[netns]?.filter { $0.value.link.kind != "veth" } }

@@ -150,7 +150,7 @@ struct BridgePluginVLANTests {
     func vlans() throws {
         try withTestbed { bed in
             let trunk: JSONValue = [["id": 200], ["minID": 300, "maxID": 302]]
-            let result = try bed.add(bed.config(["vlan": 100, "vlanTrunk": trunk]))
+            let result = try bed.add(bed.config(["vlan": 100, "vlanTrunk": trunk, "preserveDefaultVlan": false]))
             let hostVeth = try #require(result["interfaces"]?.arrayValue?[1]["name"]?.stringValue)
             let ports = try bed.ipJSON(in: bed.host, ["bridge", "-j", "vlan", "show", "dev", hostVeth])
             let vlans = ports.first?["vlans"]?.arrayValue ?? []
@@ -159,7 +159,18 @@ struct BridgePluginVLANTests {
             #expect(access?["flags"]?.arrayValue?.contains("Egress Untagged") == true)
             #expect(vlans.contains { $0["vlan"]?.integerValue == 200 })
             #expect(vlans.contains { $0["vlan"]?.integerValue == 300 && $0["vlanEnd"]?.integerValue == 302 })
-            #expect(!vlans.contains { $0["vlan"]?.integerValue == 1 }, "VLAN 1 is dropped without preserveDefaultVlan")
+            #expect(!vlans.contains { $0["vlan"]?.integerValue == 1 }, "VLAN 1 is dropped with preserveDefaultVlan false")
+        }
+    }
+
+    @Test("Without preserveDefaultVlan, a VLAN port keeps VLAN 1, as upstream's default is true")
+    func defaultVLANKeptByDefault() throws {
+        try withTestbed { bed in
+            let result = try bed.add(bed.config(["vlan": 100]))
+            let hostVeth = try #require(result["interfaces"]?.arrayValue?[1]["name"]?.stringValue)
+            let ports = try bed.ipJSON(in: bed.host, ["bridge", "-j", "vlan", "show", "dev", hostVeth])
+            let vlans = ports.first?["vlans"]?.arrayValue ?? []
+            #expect(vlans.contains { $0["vlan"]?.integerValue == 1 })
         }
     }
 }

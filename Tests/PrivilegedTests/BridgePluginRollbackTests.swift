@@ -43,7 +43,9 @@ final class FaultAtStep: Datapath {
     func enableForwarding(for families: Set<IPFamily>) throws { try base.enableForwarding(for: families) }
     func waitUntilUp(hostLink name: String) throws { try at("waitUntilUp") { try base.waitUntilUp(hostLink: name) } }
     func hostLink(named name: String) throws -> LinkSnapshot? { try base.hostLink(named: name) }
-    func deleteHostLink(named name: String) throws -> Bool { try base.deleteHostLink(named: name) }
+    func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool {
+        try base.deleteHostLink(named: name, ownedBy: owner)
+    }
     func deleteContainerInterface(netns: String, name: String) throws {
         try base.deleteContainerInterface(netns: netns, name: name)
     }
