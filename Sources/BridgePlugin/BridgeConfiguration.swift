@@ -26,6 +26,8 @@ public struct BridgeConfiguration: Equatable, Sendable {
     public var macSpoofCheck = false
     /// The requested container MAC: `runtimeConfig.mac` > `args.cni.mac` > `CNI_ARGS MAC=`.
     public var requestedMAC: MACAddress?
+    /// The `portMappings` capability and the runtime's mappings.
+    var portMappings = PortMappingSettings()
 
     public init() {}
 
@@ -49,6 +51,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         portIsolation = try keys.bool("portIsolation")
         macSpoofCheck = try keys.bool("macspoofchk")
         requestedMAC = try Self.requestedMAC(request)
+        portMappings = try PortMappingSettings(request.configuration)
         try validate(hasIPAM: !(request.configuration.ipam?["type"]?.stringValue ?? "").isEmpty)
     }
 
