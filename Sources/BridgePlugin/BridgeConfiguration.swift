@@ -25,6 +25,10 @@ public struct BridgeConfiguration: Equatable, Sendable {
     public var macSpoofCheck = false
     /// The requested container MAC: `runtimeConfig.mac` > `args.cni.mac` > `CNI_ARGS MAC=`.
     public var requestedMAC: MACAddress?
+    /// Traffic shaping (the `bandwidth` capability); nil when nothing is shaped.
+    public var bandwidth: BandwidthLimits?
+    /// Whether attachments of this network may have been shaped, so DEL looks for an ifb.
+    public var mayShapeTraffic = false
 
     public init() {}
 
@@ -48,6 +52,8 @@ public struct BridgeConfiguration: Equatable, Sendable {
         portIsolation = try keys.bool("portIsolation")
         macSpoofCheck = try keys.bool("macspoofchk")
         requestedMAC = try Self.requestedMAC(request)
+        bandwidth = try BandwidthLimits(request.configuration)
+        mayShapeTraffic = bandwidth != nil || BandwidthLimits.mayShape(request.configuration)
         try validate(hasIPAM: !(request.configuration.ipam?["type"]?.stringValue ?? "").isEmpty)
     }
 
