@@ -32,6 +32,7 @@ struct AttachOperation {
         if !configuration.disableContainerInterface {
             // A veth end has carrier only once both ends are up.
             try datapath.waitUntilUp(hostLink: veth.host.name)
+            try announce(datapath, addressing, mac: veth.container.mac)
         }
         return makeResult(bridge: bridge, veth: veth, addressing: addressing)
     }
@@ -77,12 +78,12 @@ struct AttachOperation {
         ContainerInterfaceSpec(
             netns: request.netns, name: request.ifName, addresses: addressing.ips.map(\.address),
             routes: addressing.containerRoutes, enableDAD: configuration.enableDAD,
-            bringUp: !configuration.disableContainerInterface)
+            bringUp: !configuration.disableContainerInterface, eui64LinkLocal: configuration.ipSpoofCheck)
     }
 
     private func programFirewall(_ addressing: Addressing, hostVeth: String, containerMAC: String,
                                  _ rollback: inout Rollback) throws {
-        guard configuration.ipMasq || configuration.macSpoofCheck else { return }
+        guard configuration.usesFirewall else { return }
         let firewall = try dependencies.firewall()
         let (network, attachment) = (self.network, self.attachment)
         if configuration.ipMasq {
@@ -95,6 +96,7 @@ struct AttachOperation {
             try firewall.addSpoofCheck(network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
             rollback.register("spoof check") { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
         }
+        try programGuards(firewall, addressing, containerMAC: containerMAC, &rollback)
     }
 
     /// `[bridge, host veth, container interface]`, after any interfaces of a `prevResult`.

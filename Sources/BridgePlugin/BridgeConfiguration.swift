@@ -23,6 +23,10 @@ public struct BridgeConfiguration: Equatable, Sendable {
     public var disableContainerInterface = false
     public var portIsolation = false
     public var macSpoofCheck = false
+    /// `ipspoofchk`: frames from a container must carry its MAC and its addresses (IP, ARP, ND).
+    public var ipSpoofCheck = false
+    /// `isolate`: no forwarding between this network and any other nsbridge network.
+    public var isolate = false
     /// The requested container MAC: `runtimeConfig.mac` > `args.cni.mac` > `CNI_ARGS MAC=`.
     public var requestedMAC: MACAddress?
 
@@ -47,6 +51,8 @@ public struct BridgeConfiguration: Equatable, Sendable {
         disableContainerInterface = try keys.bool("disableContainerInterface")
         portIsolation = try keys.bool("portIsolation")
         macSpoofCheck = try keys.bool("macspoofchk")
+        ipSpoofCheck = try keys.bool("ipspoofchk")
+        isolate = try keys.bool("isolate")
         requestedMAC = try Self.requestedMAC(request)
         try validate(hasIPAM: !(request.configuration.ipam?["type"]?.stringValue ?? "").isEmpty)
     }
@@ -67,6 +73,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         if ipMasq && !hasIPAM {
             throw CNIError(.invalidNetworkConfig, "\"ipMasq\" needs \"ipam\": there are no addresses to masquerade")
         }
+        try validateTenancy(hasIPAM: hasIPAM)
         if (isGateway || isDefaultGateway) && !hasIPAM {
             throw CNIError(.invalidNetworkConfig, "\"isGateway\" and \"isDefaultGateway\" need \"ipam\" to know the gateway")
         }

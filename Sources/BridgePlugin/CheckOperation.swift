@@ -102,6 +102,12 @@ struct CheckOperation {
                     network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
             }
         }
+        let guards = configuration.guards(network: network, attachment: attachment)
+        if !guards.isEmpty, let containerMAC {
+            errors.collect("ipspoofchk/isolate") {
+                try dependencies.firewall().checkGuards(guards, attachment: attachment, mac: containerMAC, addresses: addresses)
+            }
+        }
         return errors.failures
     }
 }

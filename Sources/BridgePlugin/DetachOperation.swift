@@ -36,7 +36,7 @@ struct DetachOperation {
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
     }
 
-    private var needsFirewall: Bool { configuration.ipMasq || configuration.macSpoofCheck }
+    private var needsFirewall: Bool { configuration.usesFirewall }
 
     private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
         errors.collect("delete interfaces") {
@@ -52,6 +52,8 @@ struct DetachOperation {
         errors.collect("remove firewall state") {
             if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
             if configuration.macSpoofCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
+            let guards = configuration.guards(network: network, attachment: attachment)
+            if !guards.isEmpty { try firewall.removeGuards(guards, attachment: attachment, addresses: addresses) }
         }
     }
 }
@@ -94,6 +96,8 @@ struct GarbageCollectOperation {
             let firewall = try dependencies.firewall()
             try firewall.garbageCollectMasquerade(network: network, keep: keep)
             try firewall.garbageCollectSpoofCheck(network: network, keep: keep)
+            let guards = configuration.guards(network: network, attachment: request.attachment)
+            if !guards.isEmpty { try firewall.garbageCollectGuards(guards, keep: keep) }
         }
     }
 }
