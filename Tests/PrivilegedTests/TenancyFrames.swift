@@ -4,8 +4,9 @@ import Foundation
 
 /// Crafts frames inside one container namespace with an `AF_PACKET` raw socket and reports
 /// which of them another container on the same bridge received, seen by a raw socket there.
-/// Every frame goes to the broadcast MAC, so the bridge floods it to every port, and carries
-/// a marker after its payload (ARP and IPv6 ignore trailing bytes) that names the case.
+/// Every frame goes to the broadcast MAC, so the bridge floods it to every port, and carries a
+/// marker naming the case inside the packet's own length (UDP payload, an ND option of an
+/// experimental type, bytes after the ARP body).
 enum TenancyFrames {
     struct Port {
         var namespace: String
@@ -68,54 +69,61 @@ def checksum(data):
     return ~total & 0xffff
 def eth(src, kind, payload):
     return b"\xff" * 6 + src + struct.pack("!H", kind) + payload
-def udp4(src):
-    udp = struct.pack("!HHHH", 40000, 40000, 8, 0)
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0, src, ip4("255.255.255.255"))
+# The marker travels inside each packet's own length: the bridge may trim IP packets to it.
+def udp4(src, m):
+    udp = struct.pack("!HHHH", 40000, 40000, 8 + len(m), 0) + m
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src, ip4("255.255.255.255"))
     return header[:10] + struct.pack("!H", checksum(header)) + header[12:] + udp
-def arp(sha, spa, tpa):
-    return struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + sha + spa + bytes(6) + tpa
+def arp(sha, spa, tpa, m):
+    return struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + sha + spa + bytes(6) + tpa + m
 def ipv6(src, dst, next_header, payload):
     return struct.pack("!IHBB", 0x60000000, len(payload), next_header, 255) + src + dst + payload
 def icmp6(src, body):
     pseudo = src + ALL + struct.pack("!I3xB", len(body), 58)
     return ipv6(src, ALL, 58, body[:2] + struct.pack("!H", checksum(pseudo + body)) + body[4:])
-def udp6(src):
-    return ipv6(src, ALL, 17, struct.pack("!HHHH", 40000, 40000, 8, 0))
+def udp6(src, m):
+    return ipv6(src, ALL, 17, struct.pack("!HHHH", 40000, 40000, 8 + len(m), 0) + m)
 def lla(kind, address):
     return bytes([kind, 1]) + address
-def ns(target, options=b""):
-    return struct.pack("!BBHI", 135, 0, 0, 0) + target + options
-def na(target, options):
-    return struct.pack("!BBHI", 136, 0, 0, 0x20000000) + target + options
-def rs(options):
-    return struct.pack("!BBHI", 133, 0, 0, 0) + options
+def marker_option(m):
+    # An ND option of experimental type 253 (RFC 4727), which receivers skip.
+    body = m + bytes(-(len(m) + 2) % 8)
+    return bytes([253, (len(body) + 2) // 8]) + body
+def ns(target, options, m):
+    return struct.pack("!BBHI", 135, 0, 0, 0) + target + options + marker_option(m)
+def na(target, options, m):
+    return struct.pack("!BBHI", 136, 0, 0, 0x20000000) + target + options + marker_option(m)
+def rs(options, m):
+    return struct.pack("!BBHI", 133, 0, 0, 0) + options + marker_option(m)
+def ra(m):
+    return struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0) + marker_option(m)
 nonce = bytes([14, 1]) + b"\x01\x02\x03\x04\x05\x06"
 cases = {
-    "ipv4": eth(MAC, 0x0800, udp4(IP4)),
-    "arp-request": eth(MAC, 0x0806, arp(MAC, IP4, OIP4)),
-    "arp-probe": eth(MAC, 0x0806, arp(MAC, ZERO4, IP4)),
-    "ipv6-global": eth(MAC, 0x86dd, udp6(IP6)),
-    "ipv6-link-local": eth(MAC, 0x86dd, udp6(LL)),
-    "dad-ns": eth(MAC, 0x86dd, icmp6(ZERO6, ns(IP6, nonce))),
-    "ns-own-slla": eth(MAC, 0x86dd, icmp6(LL, ns(OIP6, lla(1, MAC)))),
-    "na-own": eth(MAC, 0x86dd, icmp6(IP6, na(IP6, lla(2, MAC)))),
-    "rs-own-slla": eth(MAC, 0x86dd, icmp6(LL, rs(lla(1, MAC)))),
-    "ether-source": eth(OMAC, 0x0800, udp4(IP4)),
-    "ipv4-source": eth(MAC, 0x0800, udp4(OIP4)),
-    "ipv4-unspecified": eth(MAC, 0x0800, udp4(ZERO4)),
-    "arp-sender-mac": eth(MAC, 0x0806, arp(OMAC, IP4, OIP4)),
-    "arp-sender-ip": eth(MAC, 0x0806, arp(MAC, OIP4, OIP4)),
-    "ipv6-source": eth(MAC, 0x86dd, udp6(OIP6)),
-    "udp-from-unspecified": eth(MAC, 0x86dd, udp6(ZERO6)),
-    "ns-slla": eth(MAC, 0x86dd, icmp6(LL, ns(OIP6, lla(1, OMAC)))),
-    "na-target": eth(MAC, 0x86dd, icmp6(IP6, na(OIP6, lla(2, MAC)))),
-    "na-tlla": eth(MAC, 0x86dd, icmp6(IP6, na(IP6, lla(2, OMAC)))),
-    "rs-slla": eth(MAC, 0x86dd, icmp6(LL, rs(lla(1, OMAC)))),
-    "router-advertisement": eth(MAC, 0x86dd, icmp6(LL, struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0))),
-    "vlan-tagged": b"\xff" * 6 + MAC + struct.pack("!HH", 0x8100, 5) + struct.pack("!H", 0x0800) + udp4(OIP4),
+    "ipv4": lambda m: eth(MAC, 0x0800, udp4(IP4, m)),
+    "arp-request": lambda m: eth(MAC, 0x0806, arp(MAC, IP4, OIP4, m)),
+    "arp-probe": lambda m: eth(MAC, 0x0806, arp(MAC, ZERO4, IP4, m)),
+    "ipv6-global": lambda m: eth(MAC, 0x86dd, udp6(IP6, m)),
+    "ipv6-link-local": lambda m: eth(MAC, 0x86dd, udp6(LL, m)),
+    "dad-ns": lambda m: eth(MAC, 0x86dd, icmp6(ZERO6, ns(IP6, nonce, m))),
+    "ns-own-slla": lambda m: eth(MAC, 0x86dd, icmp6(LL, ns(OIP6, lla(1, MAC), m))),
+    "na-own": lambda m: eth(MAC, 0x86dd, icmp6(IP6, na(IP6, lla(2, MAC), m))),
+    "rs-own-slla": lambda m: eth(MAC, 0x86dd, icmp6(LL, rs(lla(1, MAC), m))),
+    "ether-source": lambda m: eth(OMAC, 0x0800, udp4(IP4, m)),
+    "ipv4-source": lambda m: eth(MAC, 0x0800, udp4(OIP4, m)),
+    "ipv4-unspecified": lambda m: eth(MAC, 0x0800, udp4(ZERO4, m)),
+    "arp-sender-mac": lambda m: eth(MAC, 0x0806, arp(OMAC, IP4, OIP4, m)),
+    "arp-sender-ip": lambda m: eth(MAC, 0x0806, arp(MAC, OIP4, OIP4, m)),
+    "ipv6-source": lambda m: eth(MAC, 0x86dd, udp6(OIP6, m)),
+    "udp-from-unspecified": lambda m: eth(MAC, 0x86dd, udp6(ZERO6, m)),
+    "ns-slla": lambda m: eth(MAC, 0x86dd, icmp6(LL, ns(OIP6, lla(1, OMAC), m))),
+    "na-target": lambda m: eth(MAC, 0x86dd, icmp6(IP6, na(OIP6, lla(2, MAC), m))),
+    "na-tlla": lambda m: eth(MAC, 0x86dd, icmp6(IP6, na(IP6, lla(2, OMAC), m))),
+    "rs-slla": lambda m: eth(MAC, 0x86dd, icmp6(LL, rs(lla(1, OMAC), m))),
+    "router-advertisement": lambda m: eth(MAC, 0x86dd, icmp6(LL, ra(m))),
+    "vlan-tagged": lambda m: b"\xff" * 6 + MAC + struct.pack("!HH", 0x8100, 5) + struct.pack("!H", 0x0800) + udp4(OIP4, m),
 }
-for name, frame in cases.items():
-    out.send(frame + b"NSBT:" + name.encode() + b";")
+for name, build in cases.items():
+    out.send(build(b"NSBT:" + name.encode() + b";"))
 seen = set()
 sniffer.settimeout(0.2)
 deadline = time.monotonic() + 1.0

@@ -24,8 +24,7 @@ struct TenancySpoofCheckTests {
             let result = try bed.add(config, containerID: label)
             let ips = result["ips"]?.arrayValue?.compactMap { $0["address"]?.stringValue?.split(separator: "/").first.map(String.init) } ?? []
             let mac = try #require(result["interfaces"]?.arrayValue?[2]["mac"]?.stringValue)
-            let linkLocal = try bed.ipJSON(in: bed.container(label), ["ip", "-j", "-6", "addr", "show", "dev", "eth0", "scope", "link"])
-                .first?["addr_info"]?.arrayValue?.first?["local"]?.stringValue ?? ""
+            let linkLocal = try self.linkLocal(bed, label)
             ports.append(TenancyFrames.Port(namespace: try bed.container(label).path, mac: mac,
                                             ipv4: ips.first { $0.contains(".") } ?? "", ipv6: ips.first { $0.contains(":") } ?? "",
                                             linkLocal: linkLocal))
@@ -83,6 +82,17 @@ struct TenancySpoofCheckTests {
         }
     }
 
+    /// The container's link-local address, which the kernel adds once the link has carrier.
+    private func linkLocal(_ bed: BridgeTestbed, _ label: String) throws -> String {
+        for _ in 0..<50 {
+            let address = try bed.ipJSON(in: bed.container(label), ["ip", "-j", "-6", "addr", "show", "dev", "eth0", "scope", "link"])
+                .first?["addr_info"]?.arrayValue?.compactMap({ $0["local"]?.stringValue }).first
+            if let address { return address }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TestbedFailure("no link-local address on eth0 in \(label)")
+    }
+
     private func deleteAll(_ bed: BridgeTestbed, _ attachments: [(JSONValue, String)]) throws {
         for (config, id) in attachments {
             let outcome = try bed.invoke("DEL", config, containerID: id, netns: bed.container(id).path)
@@ -95,20 +105,20 @@ struct TenancySpoofCheckTests {
     }
 
     private func setName(_ bed: BridgeTestbed, _ suffix: String) throws -> String {
-        let text = try bed.shell(bed.host, ["nft", "list", "sets", "bridge"])
+        let text = try bed.shell(bed.host, ["nft", "list", "table", "bridge", "nsbridge"])
         let names = text.split(separator: "\n").compactMap { line -> String? in
-            let words = line.split(separator: " ")
+            let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ")
             return words.count >= 2 && (words[0] == "set" || words[0] == "map") ? String(words[1]) : nil
         }
-        return try #require(names.first { $0.hasSuffix("-\(suffix)") })
+        return try #require(names.first { $0.hasSuffix("-\(suffix)") }, "no set *-\(suffix) in \(text)")
     }
 
     /// The elements of the network's set `suffix`, one `"port" . value` text each.
     private func elements(_ bed: BridgeTestbed, set suffix: String) throws -> [String] {
         let name = try setName(bed, suffix)
-        let text = try bed.shell(bed.host, ["nft", "-j", "list", "set", "bridge", "nsbridge", name])
+        let text = try bed.shell(bed.host, ["nft", "-j", "list", "table", "bridge", "nsbridge"])
         let json = try JSONValue(parsing: text)
-        let set = json["nftables"]?.arrayValue?.compactMap { $0["set"] ?? $0["map"] }.first
+        let set = json["nftables"]?.arrayValue?.compactMap { $0["set"] ?? $0["map"] }.first { $0["name"]?.stringValue == name }
         return (set?["elem"]?.arrayValue ?? []).map { element in
             let value = element["elem"]?["val"] ?? element
             if let parts = value["concat"]?.arrayValue {
