@@ -18,7 +18,7 @@ import CNIProtocol
 ///   chain nsb-H-forward { type filter hook forward priority -10; policy accept;
 ///     ip daddr vmap @nsb-H-dst4
 ///     ip6 daddr vmap @nsb-H-dst6
-///     iifname "B" goto nsb-H-isolate }
+///     iifname "B" oifname != "B" ct status & dnat == 0 oifgroup 0x6e736272 drop }
 ///   chain nsb-H-isolate {
 ///     ct status dnat return
 ///     iifname "B" oifname "B" return
@@ -27,7 +27,8 @@ import CNIProtocol
 /// ```
 /// Traffic leaving `B` is caught by its input bridge; traffic towards `B` by its destination,
 /// a container address of `N` (the elements, which also give the objects the same per-attachment
-/// lifecycle as masquerade: the last DEL removes them, GC collects strays).
+/// lifecycle as masquerade: the last DEL removes them, GC collects strays). Spoofed sources do
+/// not matter here: the decision uses the bridge a packet came from and the address it goes to.
 public struct NetworkIsolation {
     /// `inet nsbridge`, shared with `MasqueradeFirewall`.
     public static let table = MasqueradeFirewall.table
@@ -63,25 +64,32 @@ public struct NetworkIsolation {
         OwnerTag.ruleComment(network: network) + ", bridge: " + bridge
     }
 
+    /// Traffic towards the network is dispatched by destination address to the isolate chain;
+    /// traffic from its bridge is judged by one rule in the base chain itself, since a rule that
+    /// jumped to the isolate chain would hold it in use and keep the last DEL from removing it.
     static func rules(_ objects: NetworkObjects, bridge: String) -> (base: [[Expression]], target: [[Expression]]) {
         let bridgeName = SetElement.key(interfaceName: bridge)
         let input: [Expression] = [.meta(.inputInterfaceName, into: .r1), .compare(.r1, .equal, bridgeName)]
         let output: [Expression] = [.meta(.outputInterfaceName, into: .r1), .compare(.r1, .equal, bridgeName)]
-        let base: [[Expression]] = IPFamily.allCases.enumerated().map { index, family in
+        let group = hostOrder(bridgeGroup)
+        let published: [Expression] = [.conntrack(.status, into: .r1),
+                                       .bitwise(.r1, mask: hostOrder(destinationNATStatus), xor: [0, 0, 0, 0])]
+        let towards: [[Expression]] = IPFamily.allCases.enumerated().map { index, family in
             Expression.protocolFamily(family) + [
                 .payload(.network, offset: family == .v4 ? 16 : 24, length: family == .v4 ? 4 : 16, into: .r1),
                 .lookup(.r1, set: objects.dispatchMaps[index].name, verdictMap: true),
             ]
-        } + [input + [.verdict(.goto(objects.target.name))]]
-        let group = hostOrder(bridgeGroup)
+        }
+        let leaving = input + [.meta(.outputInterfaceName, into: .r1), .compare(.r1, .notEqual, bridgeName)]
+            + published + [.compare(.r1, .equal, [0, 0, 0, 0]),
+                           .meta(.outputInterfaceGroup, into: .r1), .compare(.r1, .equal, group), .verdict(.drop)]
         let target: [[Expression]] = [
-            [.conntrack(.status, into: .r1), .bitwise(.r1, mask: hostOrder(destinationNATStatus), xor: [0, 0, 0, 0]),
-             .compare(.r1, .notEqual, [0, 0, 0, 0]), .verdict(.return)],
+            published + [.compare(.r1, .notEqual, [0, 0, 0, 0]), .verdict(.return)],
             input + output + [.verdict(.return)],
             [.meta(.inputInterfaceGroup, into: .r1), .compare(.r1, .equal, group),
              .meta(.outputInterfaceGroup, into: .r1), .compare(.r1, .equal, group), .verdict(.drop)],
         ]
-        return (base, target)
+        return (towards + [leaving], target)
     }
 
     /// The map and element that send traffic towards `address` through the isolation check.

@@ -16,7 +16,7 @@ struct TenancyGoldenTests {
         expectSameLines(batch.text, addressSpoofCheckAddGolden)
     }
 
-    @Test("isolate ADD: destination maps, forward chain on the bridge name, isolate chain with DNAT exemption and group match")
+    @Test("isolate ADD: destination maps and a rule for traffic leaving the bridge; isolate chain with DNAT exemption and group match")
     func isolationAdd() {
         let batch = NetworkIsolation.addBatch(network: "mynet", attachment: one, bridge: "cni0", addresses: addresses)
         expectSameLines(batch.text, isolationAddGolden)
@@ -328,7 +328,14 @@ inet nsbridge nsb-d69fc4dfc8673696-forward
 inet nsbridge nsb-d69fc4dfc8673696-forward
   [ meta load iifname => reg 1 ]
   [ cmp eq reg 1 0x30696e63 0x00000000 0x00000000 0x00000000 ]
-  [ immediate reg 0 goto -> nsb-d69fc4dfc8673696-isolate ]
+  [ meta load oifname => reg 1 ]
+  [ cmp neq reg 1 0x30696e63 0x00000000 0x00000000 0x00000000 ]
+  [ ct load status => reg 1 ]
+  [ bitwise reg 1 = ( reg 1 & 0x00000020 ) ^ 0x00000000 ]
+  [ cmp eq reg 1 0x00000000 ]
+  [ meta load oifgroup => reg 1 ]
+  [ cmp eq reg 1 0x6e736272 ]
+  [ immediate reg 0 drop ]
   userdata = { \x00+d69fc4dfc8673696, net: mynet, bridge: cni0\x00 }
 # nft add element inet nsbridge nsb-d69fc4dfc8673696-dst4 { 10.88.0.5 comment "d69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one" : goto nsb-d69fc4dfc8673696-isolate }
 nsb-d69fc4dfc8673696-dst4 nsbridge 8

@@ -65,7 +65,8 @@ struct TenancyNetworkTests {
             let ipam: JSONValue = ["type": "host-local", "dataDir": .string(bed.dataDirectory.path),
                                    "ranges": [[["subnet": "10.66.0.0/24"]], [["subnet": "fd66::/64"]]]]
             let config = bed.config(ipam: ipam, ["isGateway": true])
-            _ = try bed.add(config, containerID: "old", arguments: "IP=10.66.0.20,fd66::20")
+            let pinned = bed.config(ipam: ipam, ["isGateway": true, "runtimeConfig": ["ips": ["10.66.0.20/24", "fd66::20/64"]]])
+            _ = try bed.add(pinned, containerID: "old")
             _ = try bed.add(config, containerID: "peer")
             for address in ["10.66.0.20", "fd66::20"] {
                 #expect(try bed.ping(from: "peer", to: address))
@@ -74,7 +75,7 @@ struct TenancyNetworkTests {
             #expect(try bed.invoke("DEL", config, containerID: "old", netns: bed.container("old").path).status == 0)
             // Neighbours ignore an override within `locktime` (1 s) of the entry's last update.
             Thread.sleep(forTimeInterval: 1.2)
-            let added = try bed.add(config, containerID: "new", arguments: "IP=10.66.0.20,fd66::20")
+            let added = try bed.add(pinned, containerID: "new")
             let mac = try #require(added["interfaces"]?.arrayValue?[2]["mac"]?.stringValue)
 
             for address in ["10.66.0.20", "fd66::20"] {
@@ -111,9 +112,12 @@ struct TenancyNetworkTests {
             // ra1 gets accept_ra 1 only now, with forwarding on: the kernel ignores its RAs.
             try bed.shell(bed.host, ["sysctl", "-qw", "net.ipv6.conf.ra1.accept_ra=1"])
             try bed.shell(bed.host, ["ip", "link", "set", "ra1", "up"])
-            Thread.sleep(forTimeInterval: 0.3)
-            try sendRouterAdvertisements(bed, interfaces: ["ra0", "ra1"])
-            let defaults = try bed.ipJSON(in: bed.host, ["ip", "-j", "-6", "route", "show", "default"])
+            // Repeated until ra0 learns (the router's link-local source appears a moment after carrier).
+            var defaults: [JSONValue] = []
+            for _ in 0..<10 where !defaults.contains(where: { $0["dev"] == "ra0" }) {
+                try sendRouterAdvertisements(bed, interfaces: ["ra0", "ra1"])
+                defaults = try bed.ipJSON(in: bed.host, ["ip", "-j", "-6", "route", "show", "default"])
+            }
             #expect(defaults.contains { $0["dev"] == "ra0" && $0["protocol"] == "ra" }, "RA on ra0 still installs a default route: \(defaults)")
             #expect(!defaults.contains { $0["dev"] == "ra1" }, "control: accept_ra 1 with forwarding on ignores the RA")
             #expect(try bed.invoke("DEL", bed.config(ipam: ipam, ["isGateway": true]), containerID: "c1", netns: "").status == 0)
@@ -134,6 +138,6 @@ struct TenancyNetworkTests {
             s.sendto(struct.pack("!BBHBBHII", 134, 0, 0, 64, 0, 1800, 0, 0), ("ff02::1", 0, 0, socket.if_nametoindex(name)))
         """
         try bed.shell(bed.container("router"), ["python3", "-c", script] + interfaces)
-        Thread.sleep(forTimeInterval: 0.5)
+        Thread.sleep(forTimeInterval: 0.3)
     }
 }
