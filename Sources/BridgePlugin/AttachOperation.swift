@@ -34,6 +34,7 @@ struct AttachOperation {
         if !configuration.disableContainerInterface {
             // A veth end has carrier only once both ends are up.
             try datapath.waitUntilUp(hostLink: veth.host.name)
+            try announce(datapath, addressing, mac: veth.container.mac)
         }
         var result = makeResult(bridge: bridge, veth: veth, addressing: addressing)
         if let shapingIfb { result.interfaces.append(CNIResult.Interface(name: shapingIfb.name, mac: shapingIfb.mac)) }
@@ -83,12 +84,12 @@ struct AttachOperation {
         ContainerInterfaceSpec(
             netns: request.netns, name: request.ifName, addresses: addressing.ips.map(\.address),
             routes: addressing.containerRoutes, enableDAD: configuration.enableDAD,
-            bringUp: !configuration.disableContainerInterface)
+            bringUp: !configuration.disableContainerInterface, eui64LinkLocal: configuration.ipSpoofCheck)
     }
 
     private func programFirewall(_ addressing: Addressing, hostVeth: String, containerMAC: String,
                                  _ rollback: inout Rollback) throws {
-        guard configuration.ipMasq || configuration.macSpoofCheck else { return }
+        guard configuration.usesFirewall else { return }
         let firewall = try dependencies.firewall()
         let (network, attachment) = (self.network, self.attachment)
         if configuration.ipMasq {
@@ -101,6 +102,7 @@ struct AttachOperation {
             try firewall.addSpoofCheck(network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
             rollback.register("spoof check") { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
         }
+        try programGuards(firewall, addressing, containerMAC: containerMAC, &rollback)
     }
 
     /// `[bridge, host veth, container interface]`, after any interfaces of a `prevResult`.

@@ -24,6 +24,10 @@ public struct BridgeConfiguration: Equatable, Sendable {
     public var disableContainerInterface = false
     public var portIsolation = false
     public var macSpoofCheck = false
+    /// `ipspoofchk`: frames from a container must carry its MAC and its addresses (IP, ARP, ND).
+    public var ipSpoofCheck = false
+    /// `isolate`: no forwarding between this network and any other nsbridge network.
+    public var isolate = false
     /// The requested container MAC: `runtimeConfig.mac` > `args.cni.mac` > `CNI_ARGS MAC=`.
     public var requestedMAC: MACAddress?
     /// The `portMappings` capability and the runtime's mappings.
@@ -54,6 +58,8 @@ public struct BridgeConfiguration: Equatable, Sendable {
         disableContainerInterface = try keys.bool("disableContainerInterface")
         portIsolation = try keys.bool("portIsolation")
         macSpoofCheck = try keys.bool("macspoofchk")
+        ipSpoofCheck = try keys.bool("ipspoofchk")
+        isolate = try keys.bool("isolate")
         requestedMAC = try Self.requestedMAC(request)
         portMappings = try PortMappingSettings(request.configuration)
         bandwidth = try BandwidthLimits(request.configuration)
@@ -77,6 +83,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         if ipMasq && !hasIPAM {
             throw CNIError(.invalidNetworkConfig, "\"ipMasq\" needs \"ipam\": there are no addresses to masquerade")
         }
+        try validateTenancy(hasIPAM: hasIPAM)
         if (isGateway || isDefaultGateway) && !hasIPAM {
             throw CNIError(.invalidNetworkConfig, "\"isGateway\" and \"isDefaultGateway\" need \"ipam\" to know the gateway")
         }

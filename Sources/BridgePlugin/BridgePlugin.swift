@@ -58,7 +58,7 @@ public struct BridgePlugin: CNIPlugin {
     public func status(_ request: PluginRequest) throws {
         let configuration = try BridgeConfiguration(request)
         try dependencies.addressManager(for: request)?.status()
-        guard configuration.ipMasq || configuration.macSpoofCheck || configuration.portMappings.enabled else { return }
+        guard configuration.usesFirewall else { return }
         do {
             try dependencies.firewall().probe()
         } catch {

@@ -106,6 +106,12 @@ struct CheckOperation {
         if !configuration.portMappings.active.isEmpty {
             errors.collect("port mappings") { try checkPortMappings(addresses) }
         }
+        let guards = configuration.guards(network: network, attachment: attachment)
+        if !guards.isEmpty, let containerMAC {
+            errors.collect("ipspoofchk/isolate") {
+                try dependencies.firewall().checkGuards(guards, attachment: attachment, mac: containerMAC, addresses: addresses)
+            }
+        }
         return errors.failures
     }
 }

@@ -40,7 +40,7 @@ struct DetachOperation {
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
     }
 
-    private var needsFirewall: Bool { configuration.ipMasq || configuration.macSpoofCheck || configuration.portMappings.enabled }
+    private var needsFirewall: Bool { configuration.usesFirewall }
 
     private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
         errors.collect("delete interfaces") {
@@ -59,6 +59,8 @@ struct DetachOperation {
             if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
             if configuration.macSpoofCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
             if configuration.portMappings.enabled { try removePortMappings(firewall, addresses: addresses) }
+            let guards = configuration.guards(network: network, attachment: attachment)
+            if !guards.isEmpty { try firewall.removeGuards(guards, attachment: attachment, addresses: addresses) }
         }
     }
 }
@@ -107,6 +109,8 @@ struct GarbageCollectOperation {
             try firewall.garbageCollectMasquerade(network: network, keep: keep)
             try firewall.garbageCollectSpoofCheck(network: network, keep: keep)
             if configuration.portMappings.enabled { try firewall.garbageCollectPortMappings(network: network, keep: keep) }
+            let guards = configuration.guards(network: network, attachment: request.attachment)
+            if !guards.isEmpty { try firewall.garbageCollectGuards(guards, keep: keep) }
         }
     }
 }

@@ -38,6 +38,7 @@ extension KernelDatapath {
             $0 == .v4 ? "net/ipv4/ip_forward" : "net/ipv6/conf/all/forwarding"
         }
         for key in keys where (try? hostSysctl.get(key)) != "1" {
+            if key.hasPrefix("net/ipv6") { try keepAcceptingRouterAdvertisements() }
             try hostSysctl.set(key, "1")
         }
     }

@@ -3,6 +3,7 @@ import CNIProtocol
 import Glibc
 import LinuxSupport
 import Netlink
+import Nftables
 
 /// The real ``Datapath``: rtnetlink through libmnl, sysctls through `LinuxSupport`.
 ///
@@ -84,6 +85,7 @@ final class KernelDatapath: Datapath {
                 throw error.errno == EOPNOTSUPP ? Self.vlanFilteringUnsupported(error) : error
             }
         }
+        if link.group != NetworkIsolation.bridgeGroup { try hostNetlink.setGroup(link.index, group: NetworkIsolation.bridgeGroup) }
         bridgeIndexes[spec.name] = link.index
         return snapshot(link, master: nil)
     }
@@ -212,6 +214,7 @@ final class KernelDatapath: Datapath {
     /// the namespace, only when there is IPv6 at all.
     private func writeContainerSettings(_ spec: ContainerInterfaceSpec, index: Int32,
                                         _ container: (namespace: NetworkNamespace, netlink: RouteNetlink)) throws {
+        if spec.eui64LinkLocal { try container.netlink.setEUI64AddressGeneration(index) }
         guard !spec.addresses.isEmpty else { return }
         try container.netlink.setIPv4Settings(index, [.arpNotify: 1])
         guard spec.addresses.contains(where: { $0.family == .v6 }) else { return }
@@ -246,7 +249,7 @@ final class KernelDatapath: Datapath {
 
     /// Opens the container namespace once per request. The plugin's own namespace is refused, as
     /// the reference library refuses it, since `CNI_IFNAME` there would be a host interface.
-    private func containerSide(_ path: String) throws -> (namespace: NetworkNamespace, netlink: RouteNetlink) {
+    func containerSide(_ path: String) throws -> (namespace: NetworkNamespace, netlink: RouteNetlink) {
         if let open = containers[path] { return open }
         let namespace = try NetworkNamespace.open(path: path)
         guard namespace.inode != NetworkNamespace.currentInode() || allowOwnNamespace else {

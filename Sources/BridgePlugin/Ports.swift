@@ -91,6 +91,8 @@ public struct ContainerInterfaceSpec: Equatable, Sendable {
     public var routes: [ContainerRoute]
     public var enableDAD: Bool
     public var bringUp: Bool
+    /// Derive the IPv6 link-local address from the MAC (EUI-64), whatever the namespace's default.
+    public var eui64LinkLocal = false
 }
 
 /// The container side as CHECK sees it.
@@ -136,6 +138,9 @@ public protocol Datapath {
     func forgetFlows(to mappings: [PortMapping]) throws
     /// Waits, bounded, until the host end reports carrier.
     func waitUntilUp(hostLink name: String) throws
+    /// Tells the container's neighbours its addresses now belong to `mac` (gratuitous ARP,
+    /// unsolicited NA), once the host end forwards frames.
+    func announceAddresses(netns: String, interface name: String, mac: String, addresses: [IPAddress]) throws
 
     func hostLink(named name: String) throws -> LinkSnapshot?
     /// Deletes a host link; `false` when it did not exist, or when `owner` is given and the link
@@ -173,6 +178,11 @@ public protocol Firewall {
                             bridge: String) throws
     func checkPortMappings(_ publication: PortMappingFirewall.Publication) throws
     func garbageCollectPortMappings(network: String, keep: Set<Attachment>) throws
+    // `ipspoofchk` and `isolate` (Ports+Tenancy.swift).
+    func addGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws
+    func removeGuards(_ guards: TenancyGuards, attachment: Attachment, addresses: [IPAddress]?) throws
+    func checkGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws
+    func garbageCollectGuards(_ guards: TenancyGuards, keep: Set<Attachment>) throws
 }
 
 /// Builds the live or fake collaborators for one request.

@@ -46,6 +46,8 @@ public struct LinkInfo: Equatable, Sendable {
     public var bridgeVLANFiltering: Bool?
     /// The link's alias (`IFLA_IFALIAS`); nil when none is set.
     public var alias: String?
+    /// Interface group (`IFLA_GROUP`); 0 is the default group.
+    public var group: UInt32 = 0
 
     public var isUp: Bool { flags & UInt32(IFF_UP) != 0 }
     public var isPromiscuous: Bool { flags & UInt32(IFF_PROMISC) != 0 || promiscuity > 0 }
@@ -90,6 +92,7 @@ public struct LinkInfo: Equatable, Sendable {
         linkNamespaceID = attributes.i32(Int(IFLA_LINK_NETNSID))
         promiscuity = attributes.u32(Int(IFLA_PROMISCUITY)) ?? 0
         alias = attributes.string(Int(IFLA_IFALIAS))
+        group = attributes.u32(Int(IFLA_GROUP)) ?? 0
         let linkInfo = attributes.nested(Int(IFLA_LINKINFO))
         kind = linkInfo?.string(Int(IFLA_INFO_KIND))
         if kind == "bridge" {

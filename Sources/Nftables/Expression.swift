@@ -27,8 +27,15 @@ public enum MetaKey: UInt32, Hashable, Sendable {
     case protocolFamily = 15  // NFT_META_NFPROTO
     case inputInterfaceName = 6  // NFT_META_IIFNAME
     case outputInterfaceName = 7  // NFT_META_OIFNAME
-    case layer4Protocol = 16  // NFT_META_L4PROTO
+    case layer4Protocol = 16  // NFT_META_L4PROTO: the transport protocol after any IPv6 extension headers
     case mark = 3  // NFT_META_MARK
+    case inputInterfaceGroup = 21  // NFT_META_IIFGROUP
+    case outputInterfaceGroup = 22  // NFT_META_OIFGROUP
+}
+
+/// Connection-tracking data a `ct` expression can load. The corresponding kernel enum is `nft_ct_keys`.
+public enum ConntrackKey: UInt32, Hashable, Sendable {
+    case status = 2  // NFT_CT_STATUS: the IPS_* bits, e.g. IPS_DST_NAT (0x20)
 }
 
 /// A comparison operator. The corresponding kernel enum is `nft_cmp_ops`.
@@ -52,12 +59,14 @@ public enum Expression: Hashable, Sendable {
     case bitwise(Register, mask: [UInt8], xor: [UInt8])
     /// `[ lookup reg N set <name> ]`, or `dreg 0` when `verdictMap` (a vmap dispatch).
     case lookup(Register, set: String, verdictMap: Bool)
+    /// `[ lookup reg N set <name> 0x1 ]`: matches when the key is *not* in the set (`!= @set`).
+    case lookupAbsent(Register, set: String)
+    /// `[ ct load <key> => reg N ]`
+    case conntrack(ConntrackKey, into: Register)
     /// `[ immediate reg 0 <verdict> ]`
     case verdict(Verdict)
     /// `[ lookup reg N set <name> dreg M ]`: a data-map lookup; no match ends the rule.
     case mapLookup(Register, set: String, into: Register)
-    /// `[ ct load status => reg N ]`
-    case conntrackStatus(into: Register)
     /// `[ fib daddr type => reg N ]`: the route type of the destination (`RTN_LOCAL` = 2).
     case fibDestinationType(into: Register)
     /// `[ nat dnat ip|ip6 addr_min reg N proto_min reg M ]`

@@ -148,6 +148,12 @@ func makeExpression(_ expression: Expression) -> OpaquePointer {
         nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_LOOKUP_SET), set)
         if verdictMap { nftnl_expr_set_u32(object, UInt16(NFTNL_EXPR_LOOKUP_DREG), Register.verdict.rawValue) }
         return object
+    case .lookupAbsent(let register, let set):
+        let object = expr("lookup", u32: [(NFTNL_EXPR_LOOKUP_SREG, register.rawValue), (NFTNL_EXPR_LOOKUP_FLAGS, NFT_LOOKUP_F_INV.rawValue)])
+        nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_LOOKUP_SET), set)
+        return object
+    case .conntrack(let key, let register):
+        return expr("ct", u32: [(NFTNL_EXPR_CT_KEY, key.rawValue), (NFTNL_EXPR_CT_DREG, register.rawValue)])
     case .verdict(let verdict):
         let object = expr("immediate", u32: [
             (NFTNL_EXPR_IMM_DREG, Register.verdict.rawValue), (NFTNL_EXPR_IMM_VERDICT, UInt32(bitPattern: verdict.code)),
@@ -158,8 +164,6 @@ func makeExpression(_ expression: Expression) -> OpaquePointer {
         let object = expr("lookup", u32: [(NFTNL_EXPR_LOOKUP_SREG, source.rawValue), (NFTNL_EXPR_LOOKUP_DREG, destination.rawValue)])
         nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_LOOKUP_SET), set)
         return object
-    case .conntrackStatus(let register):
-        return expr("ct", u32: [(NFTNL_EXPR_CT_KEY, UInt32(NFT_CT_STATUS.rawValue)), (NFTNL_EXPR_CT_DREG, register.rawValue)])
     case .fibDestinationType(let register):
         return expr("fib", u32: [
             (NFTNL_EXPR_FIB_RESULT, UInt32(NFT_FIB_RESULT_ADDRTYPE.rawValue)),

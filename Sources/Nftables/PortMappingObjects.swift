@@ -100,7 +100,7 @@ struct PortMappingObjects {
 
     /// `ct status dnat`
     static var destinationNATted: [Expression] {
-        [.conntrackStatus(into: .r1), .bitwise(.r1, mask: nativeBytes(0x20), xor: nativeBytes(0)),
+        [.conntrack(.status, into: .r1), .bitwise(.r1, mask: nativeBytes(0x20), xor: nativeBytes(0)),
          .compare(.r1, .notEqual, nativeBytes(0))]
     }
 

@@ -116,6 +116,10 @@ final class FakeDatapath: Datapath {
     func inspectContainerInterface(netns: String, name: String, tables: Set<Int>) throws -> ContainerSnapshot? {
         containers[netns]?[name]
     }
+
+    func announceAddresses(netns: String, interface name: String, mac: String, addresses: [IPAddress]) throws {
+        try step("announce \(name) \(mac) \(addresses.map(\.description).joined(separator: ","))")
+    }
 }
 
 /// Firewall state as a set of owned entries.
@@ -161,6 +165,26 @@ final class FakeFirewall: Firewall {
 
     func garbageCollectSpoofCheck(network: String, keep: Set<Attachment>) throws {
         spoofChecks[network] = spoofChecks[network]?.filter { keep.contains($0.key) }
+    }
+
+    var guards: [String: [Attachment: (guards: TenancyGuards, mac: String, addresses: [IPAddress])]] = [:]
+
+    func addGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws {
+        self.guards[guards.network, default: [:]][attachment] = (guards, mac, addresses)
+    }
+
+    func removeGuards(_ guards: TenancyGuards, attachment: Attachment, addresses: [IPAddress]?) throws {
+        self.guards[guards.network]?[attachment] = nil
+    }
+
+    func checkGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws {
+        guard let held = self.guards[guards.network]?[attachment], held.guards == guards, held.mac == mac,
+              held.addresses == addresses
+        else { throw InjectedFault.failed("guards missing") }
+    }
+
+    func garbageCollectGuards(_ guards: TenancyGuards, keep: Set<Attachment>) throws {
+        self.guards[guards.network] = self.guards[guards.network]?.filter { keep.contains($0.key) }
     }
 }
 

@@ -52,6 +52,9 @@ final class FaultAtStep: Datapath {
     func inspectContainerInterface(netns: String, name: String, tables: Set<Int>) throws -> ContainerSnapshot? {
         try base.inspectContainerInterface(netns: netns, name: name, tables: tables)
     }
+    func announceAddresses(netns: String, interface name: String, mac: String, addresses: [IPAddress]) throws {
+        try at("announceAddresses") { try base.announceAddresses(netns: netns, interface: name, mac: mac, addresses: addresses) }
+    }
 }
 
 /// The live collaborators, with the datapath wrapped to fail after `step`.

@@ -7,6 +7,7 @@ after itself on normal exit, errors, Ctrl-C and SIGTERM.
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import signal
@@ -32,6 +33,10 @@ def parse_args(argv):
                     "reference stands in for nsbridge)")
     ap.add_argument("--reference", default="/usr/lib/cni/bridge")
     ap.add_argument("--reference-type", default="bridge")
+    ap.add_argument("--nsbridge-extra", type=json.loads, default={},
+                    help='JSON object of netconf keys added for nsbridge only, e.g. \'{"ipspoofchk": true}\'')
+    ap.add_argument("--reference-extra", type=json.loads, default={},
+                    help="the same for the reference side")
     ap.add_argument("--n", type=int, default=100, help="containers in the sequential scenario")
     ap.add_argument("--parallel", type=int, default=32, help="K for the parallel scenario")
     ap.add_argument("--parallel-rounds", type=int, default=3)
@@ -98,8 +103,8 @@ def main(argv):
         os.nice(opts.nice)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
-    plugins = [Plugin("nsbridge", opts.nsbridge, opts.nsbridge_type),
-               Plugin("reference", opts.reference, opts.reference_type)]
+    plugins = [Plugin("nsbridge", opts.nsbridge, opts.nsbridge_type, opts.nsbridge_extra),
+               Plugin("reference", opts.reference, opts.reference_type, opts.reference_extra)]
     for p in plugins:
         if not os.access(p.binary, os.X_OK):
             sys.exit(f"bench: {p.label} binary {p.binary} is not executable")

@@ -13,10 +13,11 @@ SUBNET = "10.99.0.0/16"
 class Plugin:
     """One side of the comparison: a label, the binary and the netconf `type` it answers to."""
 
-    def __init__(self, label, binary, type_name):
+    def __init__(self, label, binary, type_name, extra=None):
         self.label = label
         self.binary = binary
         self.type_name = type_name
+        self.extra = extra or {}  # further netconf keys for this side only (e.g. ipspoofchk)
         self.failures = {}  # verb -> first error seen in the current scenario
 
     def supported_versions(self):
@@ -42,7 +43,7 @@ class Network:
         return {"type": self.plugin.type_name, "bridge": BRIDGE, "isGateway": True,
                 "ipMasq": self.ip_masq,
                 "ipam": {"type": "host-local", "ranges": [[{"subnet": SUBNET}]],
-                         "dataDir": self.data_dir}}
+                         "dataDir": self.data_dir}} | self.plugin.extra
 
     def request(self, prev_result=None):
         conf = {"cniVersion": self.version, "name": NETWORK} | self.plugin_object()

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import CNIProtocol
+import LinuxSupport
+import Netlink
+import Nftables
+
+// Neighbour hygiene and host-safe IPv6 forwarding.
+extension KernelDatapath {
+    func announceAddresses(netns: String, interface name: String, mac: String, addresses: [IPAddress]) throws {
+        let container = try containerSide(netns)
+        guard let link = try container.netlink.link(named: name), let macBytes = LinkInfo.parse(mac: mac) else {
+            throw CNIError(.kernel, "interface \(name) with MAC \(mac) vanished from \(netns) before its addresses were announced")
+        }
+        try NeighbourAnnouncement.send(
+            in: container.namespace, interface: link.index, mac: macBytes,
+            ipv4: addresses.filter { $0.family == .v4 }.map(\.bytes), ipv6: addresses.filter { $0.family == .v6 }.map(\.bytes))
+    }
+
+    /// Turning IPv6 forwarding on makes every interface with `accept_ra` 1 ignore router
+    /// advertisements, so a host that configures its uplink by SLAAC loses its default route
+    /// when the route expires (podman#6114). Those interfaces get `accept_ra` 2, which keeps
+    /// accepting them with forwarding on. nsbridge's own bridges (interface group
+    /// `NetworkIsolation.bridgeGroup`) are left alone: a host that accepted advertisements there
+    /// would take its routes from containers. Interfaces created later get the namespace's
+    /// `default/accept_ra`, which is not changed. Runs only when forwarding is being switched on.
+    func keepAcceptingRouterAdvertisements() throws {
+        for link in try hostNetlink.links() where link.group != NetworkIsolation.bridgeGroup && link.name != "lo" {
+            let key = "net/ipv6/conf/\(link.name)/accept_ra"
+            // Interfaces without IPv6 have no such key.
+            if (try? hostSysctl.get(key)) == "1" {
+                try hostSysctl.set(key, "2")
+            }
+        }
+    }
+}
+#endif

@@ -1,0 +1,52 @@
+import CNIProtocol
+import Nftables
+
+extension NftablesFirewall {
+    func addGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws {
+        if guards.ipSpoofCheck {
+            guard let macBytes = SetElement.macBytes(mac) else {
+                throw CNIError(.kernel, "ipspoofchk: container MAC \(mac) is not xx:xx:xx:xx:xx:xx")
+            }
+            try AddressSpoofCheck(transport: transport).add(
+                network: guards.network, attachment: attachment,
+                port: PortAddresses(name: guards.hostInterface, mac: macBytes, addresses: addresses))
+        }
+        if guards.isolate {
+            try NetworkIsolation(transport: transport).add(
+                network: guards.network, attachment: attachment, bridge: guards.bridge, addresses: addresses)
+        }
+    }
+
+    func removeGuards(_ guards: TenancyGuards, attachment: Attachment, addresses: [IPAddress]?) throws {
+        if guards.ipSpoofCheck {
+            try AddressSpoofCheck(transport: transport).remove(
+                network: guards.network, attachment: attachment, port: guards.hostInterface, addresses: addresses)
+        }
+        if guards.isolate {
+            try NetworkIsolation(transport: transport).remove(network: guards.network, attachment: attachment, addresses: addresses)
+        }
+    }
+
+    func checkGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws {
+        if guards.ipSpoofCheck {
+            guard let macBytes = SetElement.macBytes(mac) else {
+                throw MissingFirewallState(missing: ["ipspoofchk: a valid container MAC (got \(mac))"])
+            }
+            let port = PortAddresses(name: guards.hostInterface, mac: macBytes, addresses: addresses)
+            try AddressSpoofCheck(transport: transport).check(network: guards.network, attachment: attachment, port: port)
+        }
+        if guards.isolate {
+            try NetworkIsolation(transport: transport).check(
+                network: guards.network, attachment: attachment, bridge: guards.bridge, addresses: addresses)
+        }
+    }
+
+    func garbageCollectGuards(_ guards: TenancyGuards, keep: Set<Attachment>) throws {
+        if guards.ipSpoofCheck {
+            try AddressSpoofCheck(transport: transport).garbageCollect(network: guards.network, valid: keep)
+        }
+        if guards.isolate {
+            try NetworkIsolation(transport: transport).garbageCollect(network: guards.network, valid: keep)
+        }
+    }
+}
