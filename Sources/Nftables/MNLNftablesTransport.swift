@@ -181,7 +181,7 @@ public final class MNLNftablesTransport: NftablesTransport {
     /// Sends one request and passes each reply message to `onReply`. Returns `false` if the
     /// kernel answered ENOENT (the object looked in does not exist).
     @discardableResult
-    private func request(
+    func request(
         _ type: nf_tables_msg_types, family: UInt8, dump: Bool, what: String,
         build: (UnsafeMutablePointer<nlmsghdr>) -> Void,
         onReply: (UnsafeMutablePointer<nlmsghdr>) -> Void

@@ -4,10 +4,18 @@
 // name it is installed under.
 import BridgePlugin
 import CNIProtocol
+import NodeTools
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+// Runtimes never pass arguments; a person who does gets the operator's tool.
+if CommandLine.arguments.count > 1 {
+    exit(NodeTool.run(arguments: Array(CommandLine.arguments.dropFirst()),
+                      output: ToolOutput(print: { ProcessIO.write($0, to: STDOUT_FILENO) },
+                                         error: { ProcessIO.write($0, to: STDERR_FILENO) })))
+}
 
 let environment = ProcessIO.environment()
 let runner = PluginRunner(
