@@ -81,6 +81,7 @@ conformance:
 	examples/test-examples.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge \
 	    --expected-failures examples/expected-failures/nsbridge.txt && \
 	conformance/test-mutations.sh && \
+	Tests/ops/tools.sh --plugin $(abspath $(RELEASE_BIN)) && \
 	Tests/runtimes/run.sh --nsbridge $(abspath $(RELEASE_BIN))
 
 conformance-reference: deps
