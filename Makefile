@@ -82,6 +82,7 @@ conformance:
 	    --expected-failures examples/expected-failures/nsbridge.txt && \
 	conformance/test-mutations.sh && \
 	Tests/ops/tools.sh --plugin $(abspath $(RELEASE_BIN)) && \
+	Tests/ops/log.sh --plugin $(abspath $(RELEASE_BIN)) && \
 	Tests/runtimes/run.sh --nsbridge $(abspath $(RELEASE_BIN))
 
 conformance-reference: deps

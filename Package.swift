@@ -40,9 +40,11 @@ let package = Package(
         .target(name: "IPAM", dependencies: ["CNIProtocol", "LinuxSupport"]),
         // The bridge plugin, composing every layer.
         .target(name: "BridgePlugin", dependencies: ["CNIProtocol", "LinuxSupport", "Netlink", "Nftables", "IPAM"]),
+        // The invocation log (logFile/logLevel), fed by the executable and the phase observer.
+        .target(name: "InvocationLog", dependencies: ["CNIProtocol", "LinuxSupport"]),
         // The operator's commands (ls, doctor, reclaim, repair), run by the same binary when it has arguments.
         .target(name: "NodeTools", dependencies: ["BridgePlugin", "CNIProtocol", "LinuxSupport", "Netlink", "Nftables", "IPAM"]),
-        .executableTarget(name: "nsbridge", dependencies: ["BridgePlugin", "CNIProtocol", "NodeTools"], linkerSettings: releaseLinkFlags),
+        .executableTarget(name: "nsbridge", dependencies: ["BridgePlugin", "CNIProtocol", "NodeTools", "InvocationLog"], linkerSettings: releaseLinkFlags),
 
         // Test doubles and helpers shared by the test targets.
         .target(

@@ -48,6 +48,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         portIsolation = try keys.bool("portIsolation")
         macSpoofCheck = try keys.bool("macspoofchk")
         requestedMAC = try Self.requestedMAC(request)
+        _ = try LogSettings(configuration: request.configuration.raw)
         try validate(hasIPAM: !(request.configuration.ipam?["type"]?.stringValue ?? "").isEmpty)
     }
 

@@ -72,6 +72,12 @@ public struct PluginRunner {
         } catch {
             throw CNIError(.ioFailure, "failed to read the network configuration from stdin", details: "\(error)")
         }
+        return try InvocationPhases.measure(.configParse) { () throws(CNIError) in
+            try decodeRequest(env, stdin: stdin, reportVersion: &reportVersion)
+        }
+    }
+
+    private func decodeRequest(_ env: PluginEnvironment, stdin: [UInt8], reportVersion: inout String) throws(CNIError) -> PluginRequest {
         let members = try NetworkConfiguration.members(parsing: stdin)
         if let text = members.member("cniVersion")?.stringValue, CNIVersion.supported(exactly: text) != nil {
             reportVersion = text

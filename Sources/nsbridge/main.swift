@@ -4,6 +4,7 @@
 // name it is installed under.
 import BridgePlugin
 import CNIProtocol
+import InvocationLog
 import NodeTools
 
 #if canImport(Glibc)
@@ -18,11 +19,18 @@ if CommandLine.arguments.count > 1 {
 }
 
 let environment = ProcessIO.environment()
+let log = InvocationLog(environment: environment, writeStderr: { ProcessIO.write($0, to: STDERR_FILENO) })
 let runner = PluginRunner(
     environment: environment,
-    readStdin: ProcessIO.readStandardInput,
-    writeStdout: { ProcessIO.write($0, to: STDOUT_FILENO) },
+    readStdin: {
+        let stdin = try ProcessIO.readStandardInput()
+        log.sawInput(stdin)
+        return stdin
+    },
+    writeStdout: { log.sawOutput($0); ProcessIO.write($0, to: STDOUT_FILENO) },
     writeStderr: { ProcessIO.write($0, to: STDERR_FILENO) }
 )
 let overridesNamespaceCheck = ["1", "true"].contains(environment["CNI_NETNS_OVERRIDE"]?.lowercased() ?? "")
-exit(runner.run(BridgePlugin(dependencies: LiveDependencies(allowOwnNamespace: overridesNamespaceCheck))))
+let status = runner.run(BridgePlugin(dependencies: LiveDependencies(allowOwnNamespace: overridesNamespaceCheck)))
+log.finish(exitStatus: status)
+exit(status)
