@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CNITestSupport"]),
         .testTarget(name: "NftablesTests", dependencies: ["Nftables", "CNITestSupport"]),
         .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "CNITestSupport"]),
+        .testTarget(name: "NodeToolsTests", dependencies: ["NodeTools", "CNITestSupport"]),
         .testTarget(name: "PluginExecutableTests", dependencies: ["nsbridge", "CNITestSupport"]),
         .testTarget(
             name: "PrivilegedTests",

@@ -7,6 +7,12 @@ public struct Reservation: Equatable, Sendable {
     public var owner: LeaseOwner
     /// When the reservation file was last written, in seconds since the epoch.
     public var reservedAt: Int64?
+
+    public init(address: IPAddress, owner: LeaseOwner, reservedAt: Int64?) {
+        self.address = address
+        self.owner = owner
+        self.reservedAt = reservedAt
+    }
 }
 
 extension HostLocalIPAM {
