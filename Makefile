@@ -8,6 +8,8 @@
 #   make try                     deps + install + a real ADD -> CHECK -> DEL in throwaway namespaces
 #   make conformance-reference   the conformance harness against Debian's reference plugins
 #   make deps                    installs the Debian packages the build and tests need
+#   make deb                     dist/nsbridge_<version>_<arch>.deb (dpkg-deb; lintian-checked)
+#   make deb-test                installs that package, runs try-in-netns.sh on it, purges it
 #
 # SCRATCH selects the SwiftPM build directory (default .build), e.g. `make test SCRATCH=.build-me`.
 
@@ -24,9 +26,9 @@ RELEASE_BIN = $(SCRATCH)/release/nsbridge
 # and the two netlink libraries (pulled in on Debian by iproute2 and nftables anyway).
 ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
-APT_PACKAGES = libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc
+APT_PACKAGES = dpkg-dev lintian libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc
 
-.PHONY: all build release check-release install deps test try conformance conformance-reference clean
+.PHONY: all build release check-release install deps test try conformance conformance-reference clean deb deb-test
 
 all: release
 
@@ -74,6 +76,7 @@ test: deps
 	NSBRIDGE_BINARY="$(abspath $(RELEASE_BIN))" $(SWIFT) test --scratch-path $(SCRATCH) --skip-build \
 	    --filter PluginExecutableTests
 	$(MAKE) --no-print-directory conformance SCRATCH=$(SCRATCH)
+	$(MAKE) --no-print-directory deb-test SCRATCH=$(SCRATCH)
 
 conformance:
 	@if [ "$$(id -u)" != 0 ]; then echo "conformance and examples: skipped, they need root"; exit 0; fi; \
@@ -81,7 +84,17 @@ conformance:
 	examples/test-examples.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge \
 	    --expected-failures examples/expected-failures/nsbridge.txt && \
 	conformance/test-mutations.sh && \
+	Tests/ops/tools.sh --plugin $(abspath $(RELEASE_BIN)) && \
+	Tests/ops/log.sh --plugin $(abspath $(RELEASE_BIN)) && \
 	Tests/runtimes/run.sh --nsbridge $(abspath $(RELEASE_BIN))
+
+deb: release
+	packaging/deb/build.sh $(RELEASE_BIN) dist
+
+# Installs into /usr/lib/cni on this machine, so it takes the lock the runtime tests share.
+deb-test: deb
+	@if [ "$$(id -u)" != 0 ]; then echo "deb-test: skipped, it needs root"; exit 0; fi; \
+	flock /tmp/nsbridge-runtimes.lock Tests/ops/deb.sh "dist/nsbridge_$$(sed -n 's/.*static let pluginVersion = "\(.*\)".*/\1/p' Sources/CNIProtocol/PluginRunner.swift)_$$(dpkg --print-architecture).deb"
 
 conformance-reference: deps
 	conformance/run.sh --plugin /usr/lib/cni/bridge --type bridge \

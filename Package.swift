@@ -40,7 +40,11 @@ let package = Package(
         .target(name: "IPAM", dependencies: ["CNIProtocol", "LinuxSupport"]),
         // The bridge plugin, composing every layer.
         .target(name: "BridgePlugin", dependencies: ["CNIProtocol", "LinuxSupport", "Netlink", "Nftables", "IPAM"]),
-        .executableTarget(name: "nsbridge", dependencies: ["BridgePlugin", "CNIProtocol"], linkerSettings: releaseLinkFlags),
+        // The invocation log (logFile/logLevel), fed by the executable and the phase observer.
+        .target(name: "InvocationLog", dependencies: ["CNIProtocol", "LinuxSupport"]),
+        // The operator's commands (ls, doctor, reclaim, repair), run by the same binary when it has arguments.
+        .target(name: "NodeTools", dependencies: ["BridgePlugin", "CNIProtocol", "LinuxSupport", "Netlink", "Nftables", "IPAM"]),
+        .executableTarget(name: "nsbridge", dependencies: ["BridgePlugin", "CNIProtocol", "NodeTools", "InvocationLog"], linkerSettings: releaseLinkFlags),
 
         // Test doubles and helpers shared by the test targets.
         .target(
@@ -53,6 +57,7 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CNITestSupport"]),
         .testTarget(name: "NftablesTests", dependencies: ["Nftables", "CNITestSupport"]),
         .testTarget(name: "BridgePluginTests", dependencies: ["BridgePlugin", "CNITestSupport"]),
+        .testTarget(name: "NodeToolsTests", dependencies: ["NodeTools", "CNITestSupport"]),
         .testTarget(name: "PluginExecutableTests", dependencies: ["nsbridge", "CNITestSupport"]),
         .testTarget(
             name: "PrivilegedTests",

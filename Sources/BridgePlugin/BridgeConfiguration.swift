@@ -64,6 +64,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         portMappings = try PortMappingSettings(request.configuration)
         bandwidth = try BandwidthLimits(request.configuration)
         mayShapeTraffic = bandwidth != nil || BandwidthLimits.mayShape(request.configuration)
+        _ = try LogSettings(configuration: request.configuration.raw)
         try validate(hasIPAM: !(request.configuration.ipam?["type"]?.stringValue ?? "").isEmpty)
     }
 

@@ -165,6 +165,10 @@ public protocol Firewall {
     func removeMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]?) throws
     func checkMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]) throws
     func garbageCollectMasquerade(network: String, keep: Set<Attachment>) throws
+    /// Re-creates the network's missing masquerade chains and the holders' missing elements in
+    /// one transaction (see ``FirewallRepair``); returns what was missing.
+    func repairMasquerade(network: String, holders: [MasqueradeFirewall.Holder], subnets: [IPNetwork],
+                          excluded: [IPNetwork]) throws -> [String]
 
     func addSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws
     func removeSpoofCheck(network: String, attachment: Attachment) throws

@@ -109,6 +109,12 @@ public struct PluginRunner {
     /// version as soon as it is known to be supported, so later errors are reported in it.
     private func makeRequest(_ env: PluginEnvironment, reportVersion: inout String) throws(CNIError) -> PluginRequest {
         let stdin = try readBoundedStdin()
+        return try InvocationPhases.measure(.configParse) { () throws(CNIError) in
+            try decodeRequest(env, stdin: stdin, reportVersion: &reportVersion)
+        }
+    }
+
+    private func decodeRequest(_ env: PluginEnvironment, stdin: [UInt8], reportVersion: inout String) throws(CNIError) -> PluginRequest {
         let members = try NetworkConfiguration.members(parsing: stdin)
         if let text = members.member("cniVersion")?.stringValue, CNIVersion.supported(exactly: text) != nil {
             reportVersion = text

@@ -107,7 +107,9 @@ public final class FileLeaseStore: LeaseStore {
     // MARK: LeaseStore
 
     public func withLock<Result>(_ body: () throws -> Result) throws -> Result {
-        try storeOperation { () throws(SystemError) in try lock.lock() }
+        try InvocationPhases.measure(.lockWait) { () throws(IPAMError) in
+            try storeOperation { () throws(SystemError) in try lock.lock() }
+        }
         defer {
             if preparedFor != nil {
                 _ = try? scratch.removeFile(Self.reservingName)

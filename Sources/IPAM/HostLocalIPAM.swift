@@ -26,6 +26,10 @@ public struct HostLocalIPAM: AddressManager {
     /// - Throws: ``IPAMError``: code 7 for bad configuration or an unreadable `resolvConf`,
     ///   120–122 for allocation failures, 5 for store failures.
     public func allocate(for attachment: Attachment) throws -> CNIResult {
+        try InvocationPhases.measure(.ipam) { try allocateUnmeasured(for: attachment) }
+    }
+
+    private func allocateUnmeasured(for attachment: Attachment) throws -> CNIResult {
         let dns = try configuration.resolvConfPath.map(ResolvConf.load) ?? DNS()
         let store = try makeStore()
         let ips = try IPAllocator(rangeSets: configuration.rangeSets)
@@ -34,13 +38,17 @@ public struct HostLocalIPAM: AddressManager {
     }
 
     public func release(for attachment: Attachment) throws {
-        let store = try makeStore()
-        _ = try store.withLock { try store.releaseAll(of: attachment) }
+        try InvocationPhases.measure(.ipam) {
+            let store = try makeStore()
+            _ = try store.withLock { try store.releaseAll(of: attachment) }
+        }
     }
 
     public func addresses(of attachment: Attachment) throws -> [IPAddress] {
-        let store = try makeStore()
-        return try store.withLock { try store.addresses(of: attachment) }
+        try InvocationPhases.measure(.ipam) {
+            let store = try makeStore()
+            return try store.withLock { try store.addresses(of: attachment) }
+        }
     }
 
     /// - Throws: ``IPAMError/checkFailed(_:)`` (code 123) naming what is missing or different.

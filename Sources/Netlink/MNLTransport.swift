@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import CMnl
+import CNIProtocol
 import CNetlinkShims
 import Glibc
 import LinuxSupport
@@ -73,6 +74,14 @@ public final class MNLTransport: NetlinkTransport {
     }
 
     public func send(_ bytes: [UInt8]) throws(NetlinkError) {
+        try InvocationPhases.measure(.netlink) { () throws(NetlinkError) in try sendUnmeasured(bytes) }
+    }
+
+    public func receive() throws(NetlinkError) -> [UInt8] {
+        try InvocationPhases.measure(.netlink) { () throws(NetlinkError) in try receiveUnmeasured() }
+    }
+
+    private func sendUnmeasured(_ bytes: [UInt8]) throws(NetlinkError) {
         while true {
             let sent = bytes.withUnsafeBytes { mnl_socket_sendto(socket, $0.baseAddress, $0.count) }
             if sent >= 0 { return }
@@ -80,7 +89,7 @@ public final class MNLTransport: NetlinkTransport {
         }
     }
 
-    public func receive() throws(NetlinkError) -> [UInt8] {
+    private func receiveUnmeasured() throws(NetlinkError) -> [UInt8] {
         while true {
             // libmnl turns a truncated datagram (MSG_TRUNC) into ENOSPC instead of silently cutting it.
             let count = mnl_socket_recvfrom(socket, receiveBuffer, Self.receiveCapacity)

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CMnl
+import CNIProtocol
 import CNetlinkShims
 import CNftnl
 
@@ -35,7 +36,8 @@ public final class MNLNftablesTransport: NftablesTransport {
     }
 
     deinit {
-        mnl_socket_close(socket)
+        // Closing waits for the kernel's grace period after deletions: nftables time too.
+        InvocationPhases.measure(.nftables) { _ = mnl_socket_close(socket) }
         buffer.deallocate()
     }
 
@@ -181,7 +183,7 @@ public final class MNLNftablesTransport: NftablesTransport {
     /// Sends one request and passes each reply message to `onReply`. Returns `false` if the
     /// kernel answered ENOENT (the object looked in does not exist).
     @discardableResult
-    private func request(
+    func request(
         _ type: nf_tables_msg_types, family: UInt8, dump: Bool, what: String,
         build: (UnsafeMutablePointer<nlmsghdr>) -> Void,
         onReply: (UnsafeMutablePointer<nlmsghdr>) -> Void
@@ -215,6 +217,14 @@ public final class MNLNftablesTransport: NftablesTransport {
     }
 
     private func send(_ bytes: [UInt8], what: String) throws {
+        try InvocationPhases.measure(.nftables) { try sendUnmeasured(bytes, what: what) }
+    }
+
+    private func receive(blocking: Bool, _ handle: (UnsafeMutablePointer<nlmsghdr>) throws -> ReadState) throws {
+        try InvocationPhases.measure(.nftables) { try receiveUnmeasured(blocking: blocking, handle) }
+    }
+
+    private func sendUnmeasured(_ bytes: [UInt8], what: String) throws {
         let sent = bytes.withUnsafeBytes { mnl_socket_sendto(socket, $0.baseAddress, $0.count) }
         guard sent == bytes.count else { throw NftablesError(what, errno: sent < 0 ? Glibc.errno : EMSGSIZE) }
     }
@@ -223,7 +233,7 @@ public final class MNLNftablesTransport: NftablesTransport {
 
     /// Reads datagrams and hands each message from our kernel peer to `handle` until it says
     /// `.finished`, or (non-blocking) until the socket is drained.
-    private func receive(blocking: Bool, _ handle: (UnsafeMutablePointer<nlmsghdr>) throws -> ReadState) throws {
+    private func receiveUnmeasured(blocking: Bool, _ handle: (UnsafeMutablePointer<nlmsghdr>) throws -> ReadState) throws {
         let fd = mnl_socket_get_fd(socket)
         while true {
             let count = recv(fd, buffer, bufferSize, blocking ? 0 : Int32(MSG_DONTWAIT))

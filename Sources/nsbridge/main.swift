@@ -4,18 +4,34 @@
 // name it is installed under.
 import BridgePlugin
 import CNIProtocol
+import InvocationLog
+import NodeTools
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
+// Runtimes never pass arguments; a person who does gets the operator's tool.
+if CommandLine.arguments.count > 1 {
+    exit(NodeTool.run(arguments: Array(CommandLine.arguments.dropFirst()),
+                      output: ToolOutput(print: { ProcessIO.write($0, to: STDOUT_FILENO) },
+                                         error: { ProcessIO.write($0, to: STDERR_FILENO) })))
+}
+
 let environment = ProcessIO.environment()
+let log = InvocationLog(environment: environment, writeStderr: { ProcessIO.write($0, to: STDERR_FILENO) })
 let runner = PluginRunner(
     environment: environment,
-    // One byte past the limit is enough for the runner to refuse an oversized configuration.
-    readStdin: { try ProcessIO.readStandardInput(limit: PluginRunner.maximumConfigurationSize + 1) },
-    writeStdout: { ProcessIO.write($0, to: STDOUT_FILENO) },
+    readStdin: {
+        // One byte past the limit is enough for the runner to refuse an oversized configuration.
+        let stdin = try ProcessIO.readStandardInput(limit: PluginRunner.maximumConfigurationSize + 1)
+        log.sawInput(stdin)
+        return stdin
+    },
+    writeStdout: { log.sawOutput($0); ProcessIO.write($0, to: STDOUT_FILENO) },
     writeStderr: { ProcessIO.write($0, to: STDERR_FILENO) }
 )
 let overridesNamespaceCheck = ["1", "true"].contains(environment["CNI_NETNS_OVERRIDE"]?.lowercased() ?? "")
-exit(runner.run(BridgePlugin(dependencies: LiveDependencies(allowOwnNamespace: overridesNamespaceCheck))))
+let status = runner.run(BridgePlugin(dependencies: LiveDependencies(allowOwnNamespace: overridesNamespaceCheck)))
+log.finish(exitStatus: status)
+exit(status)

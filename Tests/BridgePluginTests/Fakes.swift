@@ -2,6 +2,7 @@ import BridgePlugin
 import CNIProtocol
 import CNITestSupport
 import IPAM
+import Nftables
 
 /// A step at which a fake collaborator throws, to test rollback.
 enum InjectedFault: Error, Equatable {
@@ -151,6 +152,13 @@ final class FakeFirewall: Firewall {
 
     func garbageCollectMasquerade(network: String, keep: Set<Attachment>) throws {
         masquerade[network] = masquerade[network]?.filter { keep.contains($0.key) }
+    }
+
+    func repairMasquerade(network: String, holders: [MasqueradeFirewall.Holder], subnets: [IPNetwork],
+                          excluded: [IPNetwork]) throws -> [String] {
+        let missing = holders.filter { masquerade[network]?[$0.attachment] != $0.addresses }
+        for holder in missing { masquerade[network, default: [:]][holder.attachment] = holder.addresses }
+        return missing.map { "masquerade of \($0.attachment)" }
     }
 
     func addSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws {

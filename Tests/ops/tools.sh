@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Privileged test of the operator tool (`nsbridge ls|doctor|reclaim|repair`) on real state, with
+# orphans made on purpose, all inside throwaway network namespaces: a "host" namespace stands in
+# for the node (the tool runs there through `ip netns exec`, so it reads that namespace's links,
+# sysctls and nftables), and "container" namespaces are attached with real ADDs.
+#
+#   sudo Tests/ops/tools.sh --plugin /path/to/nsbridge
+# Exit status 0 when every case passed. Nothing is left behind, also on failure.
+set -euo pipefail
+
+PLUGIN=""
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --plugin) PLUGIN=$(realpath "$2"); shift 2 ;;
+        *) echo "usage: $0 --plugin BIN" >&2; exit 2 ;;
+    esac
+done
+[[ -x "$PLUGIN" ]] || { echo "no plugin binary given (--plugin BIN)" >&2; exit 2; }
+[[ $EUID -eq 0 ]] || { echo "tools.sh: skipped, needs root"; exit 0; }
+
+TAG="ops$$"
+HOST="$TAG-host"
+STATE=$(mktemp -d /tmp/nsbridge-ops.XXXXXX)
+NET=10.231.$(( $$ % 200 + 20 ))
+passed=0 failed=0
+
+cleanup() {
+    set +e
+    for ns in a b c; do ip netns del "$TAG-$ns" 2>/dev/null; done
+    ip netns del "$HOST" 2>/dev/null
+    rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+
+cat >"$STATE/10-ops.conflist" <<JSON
+{"cniVersion": "1.0.0", "name": "ops-net", "plugins": [
+  {"type": "nsbridge", "bridge": "ops0", "isGateway": true, "ipMasq": true,
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$NET.0/24"}]], "dataDir": "$STATE/ipam"}}]}
+JSON
+CONFIG=$(jq -c '.plugins[0] + {name, cniVersion}' "$STATE/10-ops.conflist")
+
+cni() {  # cni VERB CONTAINER
+    CNI_COMMAND=$1 CNI_CONTAINERID="$TAG-$2" CNI_NETNS="/run/netns/$TAG-$2" CNI_IFNAME=eth0 CNI_PATH=/nonexistent \
+        ip netns exec "$HOST" "$PLUGIN" <<<"$CONFIG"
+}
+tool() { ip netns exec "$HOST" "$PLUGIN" "$@"; }
+reserved() { [[ -e "$STATE/ipam/ops-net/$1" ]]; }
+
+for ns in "$HOST" "$TAG-a" "$TAG-b"; do ip netns add "$ns"; ip netns exec "$ns" ip link set lo up; done
+IP_A=$(cni ADD a | jq -r '.ips[0].address | sub("/.*"; "")')
+IP_B=$(cni ADD b | jq -r '.ips[0].address | sub("/.*"; "")')
+
+# A healthy network first.
+if out=$(tool ls --conf "$STATE/10-ops.conflist" --json) && jq -e 'length == 2 and all(.problems == [])' <<<"$out" >/dev/null
+then pass "ls: two healthy attachments, exit 0"; else fail "ls on a healthy network: $out"; fi
+if out=$(tool doctor --conf "$STATE/10-ops.conflist"); then pass "doctor: exit 0 on a healthy network"
+else fail "doctor on a healthy network exited 1: $out"; fi
+
+# Crash pod b: its namespace (and with it both veth ends) vanishes, and no DEL comes.
+ip netns del "$TAG-b"
+out=$(tool ls --conf "$STATE/10-ops.conflist" --json) && rc=0 || rc=$?
+if [[ $rc == 1 ]] && jq -e --arg b "$TAG-b" --arg a "$TAG-a" '
+      (.[] | select(.containerID == $b) | .problems | any(test("no host veth"))) and
+      (.[] | select(.containerID == $a) | .problems == [])' <<<"$out" >/dev/null
+then pass "ls: flags the crashed pod (netns and veth gone, no DEL), exit 1"; else fail "ls after the crash (rc $rc): $out"; fi
+
+out=$(tool reclaim --conf "$STATE/10-ops.conflist" --grace 3600)
+if reserved "$IP_B" && grep -q "grace period" <<<"$out"; then pass "reclaim: a reservation within the grace period is kept"
+else fail "reclaim with a grace period: $out"; fi
+out=$(tool reclaim --conf "$STATE/10-ops.conflist" --grace 0)
+if reserved "$IP_B" && reserved "$IP_A" && grep -q "would free .*$TAG-b/eth0" <<<"$out" && ! grep -q "$TAG-a" <<<"$out"
+then pass "reclaim: dry run lists only the dead pod and frees nothing"; else fail "reclaim dry run: $out"; fi
+out=$(tool reclaim --conf "$STATE/10-ops.conflist" --grace 0 --apply --json)
+elements=$(ip netns exec "$HOST" nft list table inet nsbridge)
+if ! reserved "$IP_B" && reserved "$IP_A" && jq -e 'length == 1 and .[0].action == "free" and .[0].error == null' <<<"$out" >/dev/null \
+    && grep -q "$IP_A " <<<"$elements" && ! grep -q "$IP_B " <<<"$elements"
+then pass "reclaim --apply: frees only the dead pod's reservation and masquerade element"; else fail "reclaim --apply: $out $elements"; fi
+
+# Someone flushes the ruleset: ls sees it, repair restores it in one go.
+ip netns exec "$HOST" nft flush ruleset
+out=$(tool ls --conf "$STATE/10-ops.conflist" --json) && rc=0 || rc=$?
+if [[ $rc == 1 ]] && jq -e '.[0].problems | any(test("firewall: missing"))' <<<"$out" >/dev/null
+then pass "ls: reports the masquerade state missing after nft flush ruleset"; else fail "ls after flush (rc $rc): $out"; fi
+out=$(tool repair --conf "$STATE/10-ops.conflist" --json)
+ruleset=$(ip netns exec "$HOST" nft list table inet nsbridge)   # not piped: grep -q would SIGPIPE nft
+if jq -e '.[0].restored | length > 0' <<<"$out" >/dev/null && grep -q "$IP_A " <<<"$ruleset" \
+    && tool ls --conf "$STATE/10-ops.conflist" >/dev/null
+then pass "repair: restores the masquerade element and chains after nft flush ruleset"
+else fail "repair: $out $ruleset"; fi
+out=$(tool repair --conf "$STATE/10-ops.conflist" --json)
+if jq -e '.[0].restored == []' <<<"$out" >/dev/null; then pass "repair: a second run finds nothing missing"; else fail "second repair: $out"; fi
+
+# doctor names the cause of each breakage, and exit status 1.
+doctor_fails_with() {  # CHECK-NAME DESCRIPTION
+    local out rc
+    out=$(tool doctor --conf "$STATE/10-ops.conflist" --json) && rc=0 || rc=$?
+    if [[ $rc == 1 ]] && jq -e --arg c "$1" 'any(.severity == "error" and .check == $c)' <<<"$out" >/dev/null
+    then pass "doctor: exit 1 naming $1 for $2"; else fail "doctor for $2 (rc $rc): $out"; fi
+}
+ip netns exec "$HOST" iptables -P FORWARD DROP
+doctor_fails_with forward-policy "a Docker-style iptables -P FORWARD DROP"
+ip netns exec "$HOST" iptables -P FORWARD ACCEPT
+ip netns exec "$HOST" sysctl -qw net.ipv4.ip_forward=0
+doctor_fails_with ip_forward "a disabled ip_forward"
+ip netns exec "$HOST" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$HOST" ip addr add "$NET.250/24" dev ops0
+doctor_fails_with bridge "a conflicting bridge address"
+ip netns exec "$HOST" ip addr del "$NET.250/24" dev ops0
+if tool doctor --conf "$STATE/10-ops.conflist" >/dev/null; then pass "doctor: exit 0 again once fixed"; else fail "doctor after the fixes"; fi
+
+# --conf-dir finds the network; usage errors exit 2; every command has --help.
+if tool ls --conf-dir "$STATE" --json | jq -e 'length == 1' >/dev/null; then pass "ls --conf-dir"; else fail "ls --conf-dir"; fi
+rc=0; tool ls --bogus >/dev/null 2>&1 || rc=$?
+if [[ $rc == 2 ]]; then pass "an unknown option exits 2"; else fail "unknown option exit $rc"; fi
+for command in ls doctor reclaim repair; do
+    help=$(tool "$command" --help)
+    if grep -q "usage: nsbridge $command" <<<"$help"; then pass "$command --help"; else fail "$command --help"; fi
+done
+
+cni DEL a >/dev/null
+echo "tools.sh: $passed passed, $failed failed"
+[[ $failed == 0 ]]
