@@ -31,6 +31,13 @@ if examples/kubernetes/render-conflist.sh 10.244.7.0/24 10.244.0.0/16 | jq -e '.
 then passed=$((passed + 1)); echo "PASS render-conflist.sh renders valid JSON for a pod CIDR"
 else failed=$((failed + 1)); echo "FAIL render-conflist.sh"; fi
 
+# One plugin serving hostPort and bandwidth itself; --cni-version 1.1.0 for STATUS and GC.
+if examples/kubernetes/render-conflist.sh --cni-version 1.1.0 10.244.7.0/24 10.244.0.0/16 | jq -e '.cniVersion == "1.1.0"
+        and ([.plugins[].type] == ["nsbridge"]) and .plugins[0].capabilities == {portMappings: true, bandwidth: true}' >/dev/null \
+    && ! examples/kubernetes/render-conflist.sh --cni-version 0.4.0 10.244.7.0/24 10.244.0.0/16 >/dev/null 2>&1
+then passed=$((passed + 1)); echo "PASS render-conflist.sh --cni-version 1.1.0: nsbridge alone with portMappings and bandwidth"
+else failed=$((failed + 1)); echo "FAIL render-conflist.sh --cni-version"; fi
+
 if Tests/runtimes/multinode.sh "$@"; then passed=$((passed + 1)); echo "PASS multi-node (host-gw) model"
 else failed=$((failed + 1)); echo "FAIL multi-node (host-gw) model"; fi
 
@@ -39,6 +46,9 @@ else failed=$((failed + 1)); echo "FAIL podman with the CNI backend"; fi
 
 if Tests/runtimes/containerd.sh "$@"; then passed=$((passed + 1)); echo "PASS containerd (ctr run --cni)"
 else failed=$((failed + 1)); echo "FAIL containerd (ctr run --cni)"; fi
+
+if Tests/runtimes/cri.sh "$@"; then passed=$((passed + 1)); echo "PASS containerd CRI (RunPodSandbox)"
+else failed=$((failed + 1)); echo "FAIL containerd CRI (RunPodSandbox)"; fi
 
 # The tests must catch a misbehaving plugin: a result without ips[].interface (Podman then
 # silently loses the address) fails the Podman test, and a skipped DEL fails the multi-node test.
@@ -66,6 +76,9 @@ else passed=$((passed + 1)); echo "PASS multi-node test fails a plugin that skip
 if Tests/runtimes/containerd.sh --nsbridge "$mutant/nsbridge" >/dev/null 2>&1; then
     failed=$((failed + 1)); echo "FAIL containerd test passed a plugin that skips DEL"
 else passed=$((passed + 1)); echo "PASS containerd test fails a plugin that skips DEL"; fi
+if Tests/runtimes/cri.sh --nsbridge "$mutant/nsbridge" --quick >/dev/null 2>&1; then
+    failed=$((failed + 1)); echo "FAIL CRI test passed a plugin that skips DEL"
+else passed=$((passed + 1)); echo "PASS CRI test fails a plugin that skips DEL"; fi
 rm -rf "$mutant"
 
 echo "$passed passed, $failed failed"
