@@ -47,6 +47,9 @@ else failed=$((failed + 1)); echo "FAIL podman with the CNI backend"; fi
 if Tests/runtimes/containerd.sh "$@"; then passed=$((passed + 1)); echo "PASS containerd (ctr run --cni)"
 else failed=$((failed + 1)); echo "FAIL containerd (ctr run --cni)"; fi
 
+if Tests/runtimes/cnitool.sh "$@"; then passed=$((passed + 1)); echo "PASS cnitool (libcni) add/check/del/gc/status"
+else failed=$((failed + 1)); echo "FAIL cnitool (libcni)"; fi
+
 if Tests/runtimes/cri.sh "$@"; then passed=$((passed + 1)); echo "PASS containerd CRI (RunPodSandbox)"
 else failed=$((failed + 1)); echo "FAIL containerd CRI (RunPodSandbox)"; fi
 
