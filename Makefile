@@ -5,6 +5,7 @@
 #   make test                    every test: deps, swift test (privileged suites too as root), release
 #                                binary (+ contract tests on it), conformance harness, examples
 #                                and the Kubernetes multi-node test (Tests/runtimes)
+#   make image                   the installer image nsbridge:<version> (podman, no network; Containerfile)
 #   make try                     deps + install + a real ADD -> CHECK -> DEL in throwaway namespaces
 #   make conformance-reference   the conformance harness against Debian's reference plugins
 #   make deps                    installs the Debian packages the build and tests need
@@ -26,7 +27,7 @@ ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
 APT_PACKAGES = libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc python3-grpcio python3-grpc-tools golang-go golang-github-appc-cni-dev
 
-.PHONY: all build release check-release install deps test try conformance conformance-reference clean
+.PHONY: all build release check-release install image deps test try conformance conformance-reference clean
 
 all: release
 
@@ -52,6 +53,11 @@ check-release:
 install: release
 	install -d $(DESTDIR)$(CNI_BIN_DIR)
 	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(CNI_BIN_DIR)/nsbridge
+
+# localhost/nsbridge:<version>: busybox-static, the release binary and the install entrypoint
+# (examples/kubernetes/install-cni.sh) that the DaemonSet runs.
+image: release
+	examples/kubernetes/build-image.sh --binary $(RELEASE_BIN)
 
 # Installs only what is missing, and refreshes the package lists only when something is.
 deps:

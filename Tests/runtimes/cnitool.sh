@@ -32,8 +32,7 @@ pass() { PASSED=$((PASSED + 1)); echo "PASS $1"; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL $1: $2"; }
 trap 'rm -rf "$WORK"' EXIT INT TERM
 
-GO111MODULE=off GOPATH=$WORK/gopath:/usr/share/gocode GOCACHE=$WORK/gocache GOFLAGS= \
-    go build -o "$WORK/cnitool" ./Tests/runtimes/cnitool
+Tests/runtimes/cnitool/build.sh "$WORK"
 for dir in /var/lib/cni /run/netns; do mkdir -p "$dir"; mount -t tmpfs tmpfs "$dir"; done
 ip link set lo up
 mkdir -p "$WORK"/{bin,net.d,net.d-1.1,ipam}

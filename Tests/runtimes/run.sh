@@ -9,8 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 passed=0 failed=0
 
-# The example manifests parse as YAML, hold the expected objects, and embed the same
-# render-conflist.sh that the multi-node test exercises.
+# The example manifests parse as YAML, hold the expected objects, and run the installer image
+# (tested by image.sh) named by NSBRIDGE_IMAGE.
 if python3 - <<'PY'
 import sys, yaml
 path = "examples/kubernetes/nsbridge-daemonset.yaml"
@@ -18,9 +18,12 @@ docs = [d for d in yaml.safe_load_all(open(path)) if d]
 kinds = sorted(d["kind"] for d in docs)
 assert kinds == ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet", "ServiceAccount"], kinds
 config = next(d for d in docs if d["kind"] == "ConfigMap")
-script = open("examples/kubernetes/render-conflist.sh").read()
-assert config["data"]["render-conflist.sh"].rstrip() == script.rstrip(), "ConfigMap copy of render-conflist.sh differs"
+assert set(config["data"]) == {"cluster-cidr", "cni-version"}, config["data"]
 daemonset = next(d for d in docs if d["kind"] == "DaemonSet")
+containers = daemonset["spec"]["template"]["spec"]["containers"]
+# The installer image (make image) through the documented variable, never a placeholder registry.
+assert [c["image"] for c in containers] == ["${NSBRIDGE_IMAGE}"], containers
+assert containers[0]["args"] == ["--sleep"], containers[0]
 paths = {v["hostPath"]["path"] for v in daemonset["spec"]["template"]["spec"]["volumes"] if "hostPath" in v}
 assert paths == {"/opt/cni/bin", "/etc/cni/net.d"}, paths
 PY
@@ -49,6 +52,9 @@ else failed=$((failed + 1)); echo "FAIL containerd (ctr run --cni)"; fi
 
 if Tests/runtimes/cnitool.sh "$@"; then passed=$((passed + 1)); echo "PASS cnitool (libcni) add/check/del/gc/status"
 else failed=$((failed + 1)); echo "FAIL cnitool (libcni)"; fi
+
+if Tests/runtimes/image.sh "$@"; then passed=$((passed + 1)); echo "PASS the installer image (podman) installs a working plugin"
+else failed=$((failed + 1)); echo "FAIL the installer image"; fi
 
 if Tests/runtimes/cri.sh "$@"; then passed=$((passed + 1)); echo "PASS containerd CRI (RunPodSandbox)"
 else failed=$((failed + 1)); echo "FAIL containerd CRI (RunPodSandbox)"; fi

@@ -1,4 +1,4 @@
-#!/usr/bin/env bash
+#!/bin/sh
 # Prints the nsbridge conflist for one Kubernetes node, as kubenet and flannel derive theirs from
 # the node's pod CIDR.
 #
@@ -13,10 +13,11 @@
 # nsbridge serves hostPort (portMappings) and the bandwidth annotations itself, so the list has
 # no portmap or bandwidth plugin. The default cniVersion 1.0.0 suits any libcni from 1.0 on;
 # --cni-version 1.1.0 lets a libcni that speaks 1.1 (containerd 2.0, CRI-O 1.30) send STATUS and GC.
-set -euo pipefail
+# POSIX sh: the installer image (Containerfile) runs it with busybox.
+set -eu
 usage="usage: render-conflist.sh [--cni-version VERSION] POD_CIDR CLUSTER_CIDR [DATA_DIR]"
 cni_version=1.0.0
-if [[ "${1:-}" == "--cni-version" ]]; then cni_version=${2:?$usage}; shift 2; fi
+if [ "${1:-}" = --cni-version ]; then cni_version=${2:?$usage}; shift 2; fi
 case $cni_version in
     1.0.0|1.1.0) ;;
     *) echo "render-conflist.sh: --cni-version must be 1.0.0 or 1.1.0, not '$cni_version'" >&2; exit 2 ;;
