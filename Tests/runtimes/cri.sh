@@ -80,7 +80,7 @@ EOF
 
 # Pod name -> sandbox ID, for the cleanup of whatever a failed step left running.
 declare -A SANDBOX
-POD_PIDS=() LAST_DIRS=()
+POD_PIDS=() LAST_DIRS=() BACKGROUND_PIDS=()
 
 run_pod() {   # run_pod NAME [cri_client run options...]
     local name=$1 out; shift

@@ -4,9 +4,10 @@
 # place of /opt/cni/bin and /etc/cni/net.d, as the DaemonSet mounts them.
 #
 # Checks: the binary and the conflist land with the right bytes and modes and no temporary file;
-# a second run changes nothing (same inode and mtime); an outdated binary is replaced by rename;
-# other plugins in the bin dir are untouched; the installed binary and conflist then pass ADD,
-# CHECK and DEL through libcni (Tests/runtimes/cnitool), and STATUS once re-installed at 1.1.0.
+# a second run changes nothing (same inode and mtime); other plugins in the bin dir are
+# untouched; the installed binary and conflist pass ADD, CHECK and DEL through libcni
+# (Tests/runtimes/cnitool); an outdated binary is replaced by rename, and CNI_VERSION=1.1.0
+# re-renders the conflist, which then passes STATUS.
 #
 # Runs in a private mount and network namespace with Podman's configuration and storage in a
 # temporary directory, like podman.sh.
@@ -65,10 +66,6 @@ check_install() {
     local before; before=$(stamp)
     sleep 1.1; install_on_host && [[ $(stamp) == "$before" ]] \
         && pass "a second run is idempotent (same inode and mtime)" || fail "idempotence" "$before -> $(stamp)"
-    echo outdated >"$HOST_BIN/nsbridge"
-    local old_inode; old_inode=$(stat -c %i "$HOST_BIN/nsbridge")
-    install_on_host && cmp -s "$NSBRIDGE" "$HOST_BIN/nsbridge" && [[ $(stat -c %i "$HOST_BIN/nsbridge") != "$old_inode" ]] \
-        && pass "an outdated binary is replaced by a rename, never rewritten in place" || fail "upgrade" "$(ls -li "$HOST_BIN")"
 }
 
 # The installed files as a runtime uses them: libcni with CNI_PATH and NETCONFPATH on the host dirs.
@@ -84,12 +81,20 @@ check_installed_files_work() {
         && [[ -z $(ls /var/lib/cni/networks/k8s-pod-network | grep '^10\.') ]] \
         && pass "DEL leaves no veth or reservation" || fail "DEL" "$(ip -o link show type veth)"
     ip netns del nsbimage-pod
-    install_on_host CNI_VERSION=1.1.0 && jq -e '.cniVersion == "1.1.0"' "$HOST_CONF/10-nsbridge.conflist" >/dev/null \
-        && "$WORK/cnitool" status k8s-pod-network \
+}
+
+# An upgrade: an outdated binary on the node and a new cniVersion in the DaemonSet's ConfigMap.
+check_upgrade() {
+    echo outdated >"$HOST_BIN/nsbridge"
+    local old_inode; old_inode=$(stat -c %i "$HOST_BIN/nsbridge")
+    install_on_host CNI_VERSION=1.1.0 && cmp -s "$NSBRIDGE" "$HOST_BIN/nsbridge" \
+        && [[ $(stat -c %i "$HOST_BIN/nsbridge") != "$old_inode" ]] \
+        && pass "an outdated binary is replaced by a rename, never rewritten in place" || fail "upgrade" "$(ls -li "$HOST_BIN")"
+    jq -e '.cniVersion == "1.1.0"' "$HOST_CONF/10-nsbridge.conflist" >/dev/null && "$WORK/cnitool" status k8s-pod-network \
         && pass "CNI_VERSION=1.1.0 re-renders the conflist, and STATUS passes" || fail "1.1.0" "$(cat "$WORK/install.log")"
 }
 
 setup
-check_install && check_installed_files_work
+check_install && check_installed_files_work && check_upgrade
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

@@ -78,6 +78,7 @@ import_pause_image() {
 # still serving our socket (ours by that unique path) and pod processes we saw are ended by PID.
 cleanup() {
     set +e
+    [[ ${#BACKGROUND_PIDS[@]} -gt 0 ]] && kill "${BACKGROUND_PIDS[@]}" 2>/dev/null
     if [[ ${#SANDBOX[@]} -gt 0 ]]; then
         [[ -n $DAEMON ]] || start_containerd "${LAST_DIRS[@]}" >/dev/null
         remove_all_pods
