@@ -5,6 +5,7 @@
 #   make test                    every test: deps, swift test (privileged suites too as root), release
 #                                binary (+ contract tests on it), conformance harness, examples
 #                                and the Kubernetes multi-node test (Tests/runtimes)
+#   make image                   the installer image nsbridge:<version> (podman, no network; Containerfile)
 #   make try                     deps + install + a real ADD -> CHECK -> DEL in throwaway namespaces
 #   make conformance-reference   the conformance harness against Debian's reference plugins
 #   make deps                    installs the Debian packages the build and tests need
@@ -26,9 +27,9 @@ RELEASE_BIN = $(SCRATCH)/release/nsbridge
 # and the two netlink libraries (pulled in on Debian by iproute2 and nftables anyway).
 ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
-APT_PACKAGES = dpkg-dev lintian libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc
+APT_PACKAGES = dpkg-dev lintian libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc python3-grpcio python3-grpc-tools golang-go golang-github-appc-cni-dev
 
-.PHONY: all build release check-release install deps test try conformance conformance-reference clean deb deb-test
+.PHONY: all build release check-release install image deps test try conformance conformance-reference clean deb deb-test
 
 all: release
 
@@ -54,6 +55,11 @@ check-release:
 install: release
 	install -d $(DESTDIR)$(CNI_BIN_DIR)
 	install -m 0755 $(RELEASE_BIN) $(DESTDIR)$(CNI_BIN_DIR)/nsbridge
+
+# localhost/nsbridge:<version>: busybox-static, the release binary and the install entrypoint
+# (examples/kubernetes/install-cni.sh) that the DaemonSet runs.
+image: release
+	examples/kubernetes/build-image.sh --binary $(RELEASE_BIN)
 
 # Installs only what is missing, and refreshes the package lists only when something is.
 deps:

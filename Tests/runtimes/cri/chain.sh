@@ -1,0 +1,58 @@
+# hostPort and bandwidth scenarios of Tests/runtimes/cri.sh (sourced when NSBRIDGE_CRI_CHAIN=1):
+# both served by nsbridge itself through its portMappings and bandwidth capabilities, with no
+# portmap or bandwidth plugin in the conflist. containerd sends Go field names (HostPort,
+# ContainerPort, IngressRate, ...), which nsbridge matches as Go's encoding/json does.
+
+# A one-file HTTP server inside a pod's namespace, ended by its PID.
+serve_in_pod() {   # serve_in_pod POD PORT -> sets SERVER
+    mkdir -p "$WORK/www" && echo "hello from $1" >"$WORK/www/index.html"
+    local netns; netns=$(pod_field "$1" netns)
+    # nsenter execs the server, so $! is the server itself.
+    nsenter --net="$netns" /usr/bin/python3 -m http.server "$2" --bind 0.0.0.0 --directory "$WORK/www" >/dev/null 2>&1 &
+    SERVER=$!
+    BACKGROUND_PIDS+=("$SERVER")
+    local _
+    for _ in $(seq 1 50); do in_pod "$1" ss -ltn | grep -q ":$2 " && return 0; sleep 0.1; done
+    return 1
+}
+
+host_port() {
+    run_pod pod-web --port tcp:18080:80 || { fail "RunPodSandbox with port_mappings" "see above"; return 0; }
+    local id=${SANDBOX[pod-web]}
+    grep "^ADD $id " "$WORK/cni.log" | grep -q '"portMappings":\[{"HostPort":18080,"ContainerPort":80' \
+        && pass "containerd sends portMappings with Go field names" \
+        || fail "portMappings in runtimeConfig" "$(grep "^ADD $id " "$WORK/cni.log")"
+    serve_in_pod pod-web 80 || { fail "http server in pod-web" "did not listen"; return 0; }
+    curl -sf --max-time 3 "http://$(pod_field pod-web ip):80/" | grep -q 'hello from pod-web' \
+        && pass "the pod's server answers on the pod's address" || fail "server in pod-web" "no answer on port 80"
+    curl -sf --max-time 3 "http://$NODE_IP:18080/" | grep -q 'hello from pod-web' \
+        && pass "hostPort reachable from the node at its address" || fail "hostPort from the node" "$NODE_IP:18080"
+    curl -sf --max-time 3 "http://127.0.0.1:18080/" | grep -q 'hello from pod-web' \
+        && pass "hostPort reachable from the node at localhost" || fail "hostPort from localhost" "127.0.0.1:18080"
+    in_pod pod-a curl -sf --max-time 3 "http://$NODE_IP:18080/" | grep -q 'hello from pod-web' \
+        && pass "hostPort reachable from another pod" || fail "hostPort from pod-a" "$NODE_IP:18080"
+    kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+    cri stop "$id" && cri remove "$id" && unset "SANDBOX[pod-web]"
+    nft list ruleset 2>/dev/null | grep -q 18080 && fail "hostPort teardown" "18080 still in the ruleset" \
+        || pass "the hostPort mapping is gone after stop and remove"
+}
+
+# kubernetes.io/{ingress,egress}-bandwidth in bits per second; iperf3 from the node into the pod
+# must stay near 2 Mbit/s.
+bandwidth_annotations() {
+    run_pod pod-slow --annotation kubernetes.io/ingress-bandwidth=2M --annotation kubernetes.io/egress-bandwidth=2M \
+        || { fail "RunPodSandbox with bandwidth annotations" "see above"; return 0; }
+    local id=${SANDBOX[pod-slow]} ip
+    ip=$(pod_field pod-slow ip)
+    grep "^ADD $id " "$WORK/cni.log" | grep -q '"bandwidth":{"IngressRate":2000000' \
+        && pass "containerd sends bandwidth with Go field names" \
+        || fail "bandwidth in runtimeConfig" "$(grep "^ADD $id " "$WORK/cni.log")"
+    in_pod pod-slow iperf3 -s -1 -D -p 5201 -I "$WORK/iperf3.pid" >/dev/null 2>&1; sleep 0.3
+    local bps
+    bps=$(iperf3 -c "$ip" -p 5201 -t 2 -J 2>/dev/null | jq -r '.end.sum_received.bits_per_second // 0')
+    [[ -s $WORK/iperf3.pid ]] && kill "$(cat "$WORK/iperf3.pid")" 2>/dev/null || true
+    awk -v b="$bps" 'BEGIN {exit !(b > 0 && b < 3000000)}' \
+        && pass "the bandwidth annotations shape pod traffic ($(printf '%.0f' "$bps") bit/s for 2M)" \
+        || fail "shaping" "$bps bit/s for a 2M annotation"
+    cri stop "$id" && cri remove "$id" && unset "SANDBOX[pod-slow]"
+}
