@@ -93,10 +93,11 @@ struct AttachOperation {
         let firewall = try dependencies.firewall()
         let (network, attachment) = (self.network, self.attachment)
         if configuration.ipMasq {
-            try firewall.addMasquerade(
+            let created = try firewall.addMasquerade(
                 network: network, attachment: attachment, addresses: addressing.ips.map(\.address.address),
                 subnets: addressing.ips.map(\.address.masked), excluded: configuration.ipMasqExclude)
             rollback.register("masquerade") { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: nil) }
+            if created { try restoreOtherAttachmentsMasquerade() }
         }
         if configuration.macSpoofCheck {
             try firewall.addSpoofCheck(network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)

@@ -20,7 +20,7 @@ struct NftablesFirewall: Firewall {
     }
 
     func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],
-                       excluded: [IPNetwork]) throws {
+                       excluded: [IPNetwork]) throws -> Bool {
         try masquerade.add(network: network, attachment: attachment, addresses: addresses, subnets: subnets, excluded: excluded)
     }
 

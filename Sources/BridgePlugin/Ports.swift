@@ -158,8 +158,10 @@ public protocol Firewall {
     /// Fails when the kernel's nftables cannot be used at all (for STATUS).
     func probe() throws
 
+    /// Returns `true` when the network's masquerade chains were missing and have been created
+    /// (its first attachment, or the first after `nft flush ruleset`).
     func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],
-                       excluded: [IPNetwork]) throws
+                       excluded: [IPNetwork]) throws -> Bool
     /// `addresses` are the attachment's addresses when still known (from IPAM); they let DEL
     /// read only those entries.
     func removeMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]?) throws

@@ -121,18 +121,22 @@ public struct MasqueradeFirewall {
     ///   - addresses: the container's addresses on this network.
     ///   - subnets: the network's subnets (traffic to them is not masqueraded).
     ///   - excluded: further destinations not to masquerade (`ipMasqExclude`).
+    /// - Returns: `true` when the network's chains and maps were missing and have been created:
+    ///   its first attachment, or the first after they were flushed.
     /// - Throws: `NftablesError`.
+    @discardableResult
     public func add(network: String, attachment: Attachment, addresses: [IPAddress],
-                    subnets: [IPNetwork], excluded: [IPNetwork] = []) throws {
+                    subnets: [IPNetwork], excluded: [IPNetwork] = []) throws -> Bool {
         let objects = Self.objects(network: network)
         let elements = addresses.map { Self.dispatchElement(objects, network: network, attachment: attachment, address: $0) }
         let ready = try objects.addElementsIfReady(
             elements.map { (set: $0.map, element: $0.element) }, baseRuleCount: IPFamily.allCases.count,
             targetRuleCount: Self.targetRules(subnets: subnets, excluded: excluded).count,
             ruleComment: OwnerTag.ruleComment(network: network), transport: transport)
-        if ready { return }
+        if ready { return false }
         try transport.apply(Self.addBatch(network: network, attachment: attachment, addresses: addresses,
                                           subnets: subnets, excluded: excluded))
+        return true
     }
 
     /// Removes the attachment's masquerade elements, and the network's chains and maps if it

@@ -11,8 +11,9 @@ import NodeTools
 import Glibc
 #endif
 
-// Runtimes never pass arguments; a person who does gets the operator's tool.
-if CommandLine.arguments.count > 1 {
+// Runtimes never pass arguments; a person who does gets the operator's tool. `CNI_COMMAND`
+// always means a runtime is calling, whatever else is on the command line.
+if CommandLine.arguments.count > 1 && getenv("CNI_COMMAND") == nil {
     exit(NodeTool.run(arguments: Array(CommandLine.arguments.dropFirst()),
                       output: ToolOutput(print: { ProcessIO.write($0, to: STDOUT_FILENO) },
                                          error: { ProcessIO.write($0, to: STDERR_FILENO) })))

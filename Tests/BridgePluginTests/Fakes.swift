@@ -137,9 +137,11 @@ final class FakeFirewall: Firewall {
     }
 
     func addMasquerade(network: String, attachment: Attachment, addresses: [IPAddress], subnets: [IPNetwork],
-                       excluded: [IPNetwork]) throws {
+                       excluded: [IPNetwork]) throws -> Bool {
         if failOnAdd { throw InjectedFault.failed("masquerade") }
+        let created = masquerade[network] == nil
         masquerade[network, default: [:]][attachment] = addresses
+        return created
     }
 
     func removeMasquerade(network: String, attachment: Attachment, addresses: [IPAddress]?) throws {
@@ -197,7 +199,7 @@ final class FakeFirewall: Firewall {
 }
 
 /// Hands out 10.1.0.2, .3, … from 10.1.0.0/24.
-final class FakeAllocator: AddressManager, AddressHolderListing {
+final class FakeAllocator: AddressManager, AddressPool {
     var leases: [Attachment: IPAddress] = [:]
     var next: UInt32 = 2
     var routes: [CNIResult.Route] = []
@@ -213,6 +215,8 @@ final class FakeAllocator: AddressManager, AddressHolderListing {
     func release(for attachment: Attachment) throws { leases[attachment] = nil }
 
     func attachmentsHoldingAddresses() throws -> Set<Attachment> { Set(leases.keys) }
+
+    func subnet(containing address: IPAddress) -> IPNetwork? { IPNetwork(address: address, prefixLength: 24)?.masked }
 
     func check(_ attachment: Attachment, expected: [IPAddress]) throws {
         guard let lease = leases[attachment], expected.contains(lease) else { throw InjectedFault.failed("no lease") }

@@ -42,3 +42,33 @@ struct SelfHealingTests {
         #expect(mac != BridgeNaming.bridgeMAC(named: "cni0", machineID: "fedcba9876543210fedcba9876543210"))
     }
 }
+
+@Suite("ADD heals a network whose firewall state was flushed (fakes)")
+struct FirewallHealingTests {
+    @Test("the ADD that re-creates flushed masquerade chains gives every earlier attachment its elements back")
+    func restoresEarlierMasquerade() throws {
+        let fakes = FakeDependencies()
+        let plugin = BridgePlugin(dependencies: fakes, log: { _ in })
+        let config: [String: JSONValue] = ["ipam": ipamConfig, "ipMasq": true]
+        for id in ["c1", "c2"] { _ = try plugin.add(makeRequest(.add, config, containerID: id, netns: "/run/netns/\(id)")) }
+        let before = fakes.firewallFake.masquerade["net1"]
+        fakes.firewallFake.masquerade = [:]  // nft flush ruleset
+
+        _ = try plugin.add(makeRequest(.add, config, containerID: "c3", netns: "/run/netns/c3"))
+
+        let after = fakes.firewallFake.masquerade["net1"] ?? [:]
+        #expect(after.count == 3)
+        for (attachment, addresses) in before ?? [:] { #expect(after[attachment] == addresses) }
+    }
+
+    @Test("an ADD onto intact chains does not look at the other attachments")
+    func steadyStateRepairsNothing() throws {
+        let fakes = FakeDependencies()
+        let plugin = BridgePlugin(dependencies: fakes, log: { _ in })
+        let config: [String: JSONValue] = ["ipam": ipamConfig, "ipMasq": true]
+        _ = try plugin.add(makeRequest(.add, config, containerID: "c1", netns: "/run/netns/c1"))
+        fakes.firewallFake.masquerade["net1"]?[.init(containerID: "c1", ifName: "eth0")] = nil  // one element lost
+        _ = try plugin.add(makeRequest(.add, config, containerID: "c2", netns: "/run/netns/c2"))
+        #expect(fakes.firewallFake.masquerade["net1"]?[.init(containerID: "c1", ifName: "eth0")] == nil)
+    }
+}

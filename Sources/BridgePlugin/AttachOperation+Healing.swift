@@ -16,3 +16,17 @@ extension AttachOperation {
         }
     }
 }
+
+extension AttachOperation {
+    /// ADD had to create the network's masquerade chains. If the network had attachments before
+    /// (the chains were flushed by `nft flush ruleset` or a firewall reload), their traffic has
+    /// not been masqueraded since; give every attachment that still holds an address and has
+    /// its host veth its elements back, in one transaction (``FirewallRepair``, the mechanism
+    /// `nsbridge repair` uses). Rare, so the O(attachments) cost is paid once per repair; on the
+    /// network's very first ADD it finds only this attachment, already in place.
+    func restoreOtherAttachmentsMasquerade() throws {
+        // A delegated IPAM plugin cannot say who holds addresses: there is nothing to go by.
+        guard try dependencies.addressManager(for: request) is any AddressPool else { return }
+        _ = try FirewallRepair(request: request, dependencies: dependencies).run()
+    }
+}
