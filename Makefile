@@ -29,7 +29,7 @@ ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
 APT_PACKAGES = dpkg-dev lintian libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc python3-grpcio python3-grpc-tools golang-go golang-github-appc-cni-dev
 
-.PHONY: all build release check-release install image deps test try conformance conformance-reference clean deb deb-test
+.PHONY: all build release check-release install image deps test try conformance conformance-reference clean deb deb-test chaos soak
 
 all: release
 
@@ -90,6 +90,7 @@ conformance:
 	examples/test-examples.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge \
 	    --expected-failures examples/expected-failures/nsbridge.txt && \
 	conformance/test-mutations.sh && \
+	$(MAKE) --no-print-directory chaos SCRATCH=$(SCRATCH) && \
 	Tests/ops/tools.sh --plugin $(abspath $(RELEASE_BIN)) && \
 	Tests/ops/log.sh --plugin $(abspath $(RELEASE_BIN)) && \
 	Tests/runtimes/run.sh --nsbridge $(abspath $(RELEASE_BIN))
@@ -101,6 +102,23 @@ deb: release
 deb-test: deb
 	@if [ "$$(id -u)" != 0 ]; then echo "deb-test: skipped, it needs root"; exit 0; fi; \
 	flock /tmp/nsbridge-runtimes.lock Tests/ops/deb.sh "dist/nsbridge_$$(sed -n 's/.*static let pluginVersion = "\(.*\)".*/\1/p' Sources/CNIProtocol/PluginRunner.swift)_$$(dpkg --print-architecture).deb"
+
+# The chaos harness, bounded (about two minutes): seeded random calls by 8 workers with kills,
+# one fault of each kind between rounds, invariants after every round. See conformance/chaos.
+CHAOS_FLAGS ?= --seed 1 --workers 8 --containers 24 --rounds 9 --ops-per-round 240
+chaos:
+	@if [ "$$(id -u)" != 0 ]; then echo "chaos: skipped, it needs root"; exit 0; fi; \
+	conformance/chaos/chaos.py --plugin $(abspath $(RELEASE_BIN)) --type nsbridge $(CHAOS_FLAGS) \
+	    --json $(SCRATCH)/chaos.json
+
+# The long soak: 20,000+ calls and 1,000+ kills against nsbridge, then the same against the
+# reference plugins (their known gaps: conformance/expected-failures/chaos-reference.txt).
+SOAK_FLAGS ?= --seed 7 --workers 8 --containers 48 --rounds 40 --ops-per-round 560 --kill-rate 0.09
+soak: release
+	conformance/chaos/chaos.py --plugin $(abspath $(RELEASE_BIN)) --type nsbridge $(SOAK_FLAGS) \
+	    --json $(SCRATCH)/soak-nsbridge.json
+	conformance/chaos/chaos.py --plugin /usr/lib/cni/bridge --type bridge $(SOAK_FLAGS) \
+	    --expected-failures conformance/expected-failures/chaos-reference.txt --json $(SCRATCH)/soak-reference.json
 
 conformance-reference: deps
 	conformance/run.sh --plugin /usr/lib/cni/bridge --type bridge \
