@@ -8,6 +8,7 @@
 #   make try                     deps + install + a real ADD -> CHECK -> DEL in throwaway namespaces
 #   make conformance-reference   the conformance harness against Debian's reference plugins
 #   make deps                    installs the Debian packages the build and tests need
+#   make fuzz                    every libFuzzer target in fuzz/ for FUZZ_SECONDS each (default 60)
 #
 # SCRATCH selects the SwiftPM build directory (default .build), e.g. `make test SCRATCH=.build-me`.
 
@@ -18,6 +19,7 @@ SWIFT ?= swift
 SCRATCH ?= .build
 CNI_BIN_DIR ?= /opt/cni/bin
 SWIFT_TEST_FLAGS ?=
+FUZZ_SECONDS ?= 60
 
 RELEASE_BIN = $(SCRATCH)/release/nsbridge
 # The only shared libraries the release binary may need on a node: glibc's, the GCC unwinder,
@@ -26,7 +28,7 @@ ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
 APT_PACKAGES = libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc
 
-.PHONY: all build release check-release install deps test try conformance conformance-reference clean
+.PHONY: all build release check-release install deps test try conformance conformance-reference clean fuzz
 
 all: release
 
@@ -74,6 +76,10 @@ test: deps
 	NSBRIDGE_BINARY="$(abspath $(RELEASE_BIN))" $(SWIFT) test --scratch-path $(SCRATCH) --skip-build \
 	    --filter PluginExecutableTests
 	$(MAKE) --no-print-directory conformance SCRATCH=$(SCRATCH)
+
+# Fuzzing is its own target (CI runs it bounded, a few seconds per target); see fuzz/README.md.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 conformance:
 	@if [ "$$(id -u)" != 0 ]; then echo "conformance and examples: skipped, they need root"; exit 0; fi; \
