@@ -21,13 +21,11 @@ public enum BridgeNaming {
     /// The kernel's limit for a link alias (`IFALIASZ` less the terminating NUL).
     static let maximumAliasLength = 255
 
-    /// Checks a kernel link name as the kernel does: 1–15 bytes, not `.`/`..`, no `/`, `:` or
-    /// whitespace.
+    /// Checks a kernel link name by the same rule as `CNI_IFNAME` (1–15 bytes, not `.`/`..`, no
+    /// `/`, `:` or whitespace); code 7 naming the key otherwise.
     public static func validateLinkName(_ name: String, key: String) throws(CNIError) {
-        let invalid = name.isEmpty || name.utf8.count > 15 || name == "." || name == ".."
-            || name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
-        if invalid {
-            throw CNIError(.invalidNetworkConfig, "\"\(key)\" \"\(name)\" is not a valid interface name (1–15 bytes, no '/', ':' or spaces)")
+        if let problem = PluginEnvironment.interfaceNameProblem(name) {
+            throw CNIError(.invalidNetworkConfig, "\"\(key)\" \"\(name)\" is not a valid interface name: it \(problem)")
         }
     }
 }
