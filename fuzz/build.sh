@@ -39,7 +39,7 @@ for module in CNIProtocol LinuxSupport IPAM Netlink; do swift_module "$module"; 
 # into the netconf target rather than building BridgePlugin (and libnftnl) whole.
 bridge_configuration_sources=("$root/Sources/BridgePlugin/BridgeConfiguration.swift"
                               "$root/Sources/BridgePlugin/BridgeNaming.swift"
-                              "$root/Sources/BridgePlugin/MACAddress.swift")
+)
 
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
