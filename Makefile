@@ -11,6 +11,8 @@
 #   make deps                    installs the Debian packages the build and tests need
 #   make deb                     dist/nsbridge_<version>_<arch>.deb (dpkg-deb; lintian-checked)
 #   make deb-test                installs that package, runs try-in-netns.sh on it, purges it
+#   make fuzz                    every libFuzzer target in fuzz/ for FUZZ_SECONDS each (default 60)
+#   make chaos / make soak       the chaos harness, bounded (part of make test) / the long soak
 #
 # SCRATCH selects the SwiftPM build directory (default .build), e.g. `make test SCRATCH=.build-me`.
 
@@ -21,6 +23,7 @@ SWIFT ?= swift
 SCRATCH ?= .build
 CNI_BIN_DIR ?= /opt/cni/bin
 SWIFT_TEST_FLAGS ?=
+FUZZ_SECONDS ?= 60
 
 RELEASE_BIN = $(SCRATCH)/release/nsbridge
 # The only shared libraries the release binary may need on a node: glibc's, the GCC unwinder,
@@ -29,7 +32,7 @@ ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
 APT_PACKAGES = dpkg-dev lintian libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc python3-grpcio python3-grpc-tools golang-go golang-github-appc-cni-dev
 
-.PHONY: all build release check-release install image deps test try conformance conformance-reference clean deb deb-test chaos soak
+.PHONY: all build release check-release install image deps test try conformance conformance-reference clean deb deb-test chaos soak fuzz
 
 all: release
 
@@ -83,6 +86,10 @@ test: deps
 	    --filter PluginExecutableTests
 	$(MAKE) --no-print-directory conformance SCRATCH=$(SCRATCH)
 	$(MAKE) --no-print-directory deb-test SCRATCH=$(SCRATCH)
+
+# Fuzzing is its own target (CI runs it bounded, a few seconds per target); see fuzz/README.md.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 conformance:
 	@if [ "$$(id -u)" != 0 ]; then echo "conformance and examples: skipped, they need root"; exit 0; fi; \

@@ -4,7 +4,9 @@ import PackageDescription
 // The release binary must run on a node without a Swift toolchain: static Swift stdlib
 // (`swift build -c release --static-swift-stdlib`), libstdc++ linked statically from the
 // `.build/static-cxx` directory that `make release` prepares, non-PIE, linked with lld, stripped.
-// SWIFT-NOTES.md in the project's shared notes measures why each of these matters for start-up.
+// The plugin is a fresh process per container operation, so start-up is paid every time: a static
+// stdlib and non-PIE leave the dynamic loader few libraries to map and few relocations to apply,
+// and stripping keeps the file small to page in.
 let releaseLinkFlags: [LinkerSetting] = [
     .unsafeFlags(
         [

@@ -7,10 +7,9 @@ public enum BridgeNaming {
     /// (container ID, ifname) — 15 bytes, the kernel's limit. The `veth` prefix keeps
     /// NetworkManager away, as the reference's random names do.
     public static func hostVethName(for attachment: Attachment) -> String {
-        let digest = StableHash.fnv1a64("\(attachment.containerID)\u{0}\(attachment.ifName)")
-        let hex = String(digest, radix: 16)
-        let padded = String(repeating: "0", count: max(0, 16 - hex.count)) + hex
-        return "veth" + padded.prefix(11)
+        // The key spelling differs from the owner tags' (`<ifname>:<containerID>`); changing
+        // either would rename what existing attachments own, so both stay as they are.
+        "veth" + StableHash.hex(StableHash.fnv1a64("\(attachment.containerID)\u{0}\(attachment.ifName)")).prefix(11)
     }
 
     /// The MAC a new bridge gets: the same for a (host, bridge name) every time, as systemd's
@@ -33,26 +32,11 @@ public enum BridgeNaming {
     /// The kernel's limit for a link alias (`IFALIASZ` less the terminating NUL).
     static let maximumAliasLength = 255
 
-    /// Checks a kernel link name as the kernel does: 1–15 bytes, not `.`/`..`, no `/`, `:` or
-    /// whitespace.
+    /// Checks a kernel link name by the same rule as `CNI_IFNAME` (1–15 bytes, not `.`/`..`, no
+    /// `/`, `:` or whitespace); code 7 naming the key otherwise.
     public static func validateLinkName(_ name: String, key: String) throws(CNIError) {
-        let invalid = name.isEmpty || name.utf8.count > 15 || name == "." || name == ".."
-            || name.contains(where: { $0 == "/" || $0 == ":" || $0.isWhitespace })
-        if invalid {
-            throw CNIError(.invalidNetworkConfig, "\"\(key)\" \"\(name)\" is not a valid interface name (1–15 bytes, no '/', ':' or spaces)")
+        if let problem = PluginEnvironment.interfaceNameProblem(name) {
+            throw CNIError(.invalidNetworkConfig, "\"\(key)\" \"\(name)\" is not a valid interface name: it \(problem)")
         }
-    }
-}
-
-/// 64-bit FNV-1a: small, dependency-free and stable across processes and versions, which is
-/// what derived names need. It is not a cryptographic hash and is not used as one.
-enum StableHash {
-    static func fnv1a64(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return hash
     }
 }

@@ -105,12 +105,4 @@ extension KernelDatapath {
             advmss: route.advertisedMSS.map(Int.init))
     }
 }
-
-extension NamespaceError: CNIErrorConvertible {
-    /// A namespace that cannot be opened is a usage error of the runtime, reported as the
-    /// reference library does (code 8, invalid netns), with the path in the message.
-    public var cniError: CNIError {
-        CNIError(.invalidNetNS, description)
-    }
-}
 #endif

@@ -36,11 +36,6 @@ public struct CNIVersion: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// The newest version this plugin implements.
     public static let current = v1_1_0
 
-    /// CHECK exists from 0.4.0.
-    public var hasCheck: Bool { self >= .v0_4_0 }
-    /// STATUS and GC exist from 1.1.0.
-    public var hasStatusAndGC: Bool { self >= .v1_1_0 }
-
     public static func < (lhs: CNIVersion, rhs: CNIVersion) -> Bool {
         (lhs.major, lhs.minor, lhs.patch) < (rhs.major, rhs.minor, rhs.patch)
     }

@@ -71,22 +71,12 @@ public final class FileLeaseStore: LeaseStore {
         }
     }
 
-    /// True for names usable as a network name or container ID in a path.
-    public static func isSafeName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, isAlphanumeric(first) else { return false }
-        return name.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
-    }
+    /// True for names usable as a network name or container ID in a path: the protocol's own
+    /// identifier rule, which admits no `/` and no leading `.`.
+    static func isSafeName(_ name: String) -> Bool { PluginEnvironment.isIdentifier(name) }
 
-    /// True for a valid Linux interface name: 1–15 bytes, not `.`/`..`, no `/`, `:`, whitespace.
-    public static func isValidInterfaceName(_ name: String) -> Bool {
-        guard (1...15).contains(name.utf8.count), name != ".", name != ".." else { return false }
-        return name.utf8.allSatisfy { $0 > 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: ":") }
-    }
-
-    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-    }
+    /// True for a valid Linux interface name, by the protocol's one rule for `CNI_IFNAME`.
+    static func isValidInterfaceName(_ name: String) -> Bool { PluginEnvironment.interfaceNameProblem(name) == nil }
 
     static func validate(_ attachment: Attachment) throws(IPAMError) {
         guard isSafeName(attachment.containerID) else {

@@ -52,9 +52,4 @@ public struct NetlinkError: Error, Equatable, Sendable, CustomStringConvertible 
         NetlinkError("\(operation): \(reason)", errno: EPROTO)
     }
 }
-
-extension NetlinkError: CNIErrorConvertible {
-    /// Netlink failures have no dedicated CNI code; they are reported as 999 with the full text.
-    public var cniError: CNIError { CNIError(.internal, description) }
-}
 #endif

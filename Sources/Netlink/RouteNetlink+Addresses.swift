@@ -69,7 +69,7 @@ extension RouteNetlink {
 
     /// Decodes an RTM_NEWADDR: `struct ifaddrmsg` (8 bytes), then IFA_LOCAL (IPv4, preferred:
     /// IFA_ADDRESS is the peer on point-to-point links) or IFA_ADDRESS.
-    private static func address(in message: NetlinkMessage, index: Int32) -> IPNetwork? {
+    static func address(in message: NetlinkMessage, index: Int32) -> IPNetwork? {
         let payload = message.payload
         guard Int32(message.type) == Int32(RTM_NEWADDR), payload.count >= 8 else { return nil }
         let start = payload.startIndex

@@ -40,11 +40,6 @@ extension RouteNetlink {
         try changeFlags(index, set: UInt32(IFF_UP), on: true, "RTM_NEWLINK index \(index) up")
     }
 
-    /// Takes a link down. `ip link set dev <index> down`
-    public func setDown(_ index: Int32) throws(NetlinkError) {
-        try changeFlags(index, set: UInt32(IFF_UP), on: false, "RTM_NEWLINK index \(index) down")
-    }
-
     /// Turns promiscuous mode on or off. `ip link set dev <index> promisc on|off`
     public func setPromiscuous(_ index: Int32, on: Bool) throws(NetlinkError) {
         try changeFlags(index, set: UInt32(IFF_PROMISC), on: on, "RTM_NEWLINK index \(index) promisc \(on ? "on" : "off")")
@@ -57,22 +52,6 @@ extension RouteNetlink {
         let message = linkRequest(RTM_NEWLINK, index: linkIndex)
         message.put(Int(IFLA_MASTER), i32: bridgeIndex)
         try perform(message, "RTM_NEWLINK index \(linkIndex) master \(bridgeIndex)")
-    }
-
-    /// Sets the MTU. `ip link set dev <index> mtu <mtu>`
-    public func setMTU(_ index: Int32, mtu: UInt32) throws(NetlinkError) {
-        let message = linkRequest(RTM_NEWLINK, index: index)
-        message.put(Int(IFLA_MTU), u32: mtu)
-        try perform(message, "RTM_NEWLINK index \(index) mtu \(mtu)")
-    }
-
-    /// Moves a link into another network namespace. `ip link set dev <index> netns <path>`
-    ///
-    /// The corresponding attribute is `IFLA_NET_NS_FD`.
-    public func moveLink(_ index: Int32, to namespace: NetworkNamespace) throws(NetlinkError) {
-        let message = linkRequest(RTM_NEWLINK, index: index)
-        message.put(Int(IFLA_NET_NS_FD), u32: UInt32(bitPattern: namespace.fileDescriptor))
-        try perform(message, "RTM_NEWLINK index \(index) netns \(namespace.path)")
     }
 
     /// Deletes a link (for a veth, both ends). `ip link delete dev <index>`

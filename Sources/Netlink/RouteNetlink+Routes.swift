@@ -72,7 +72,7 @@ extension RouteNetlink {
 
     /// Decodes an RTM_NEWROUTE: `struct rtmsg` (12 bytes) then RTA_* attributes; nil for other
     /// families and non-unicast routes (local, broadcast, ...).
-    private static func route(in message: NetlinkMessage, family: IPFamily) -> RouteSpec? {
+    static func route(in message: NetlinkMessage, family: IPFamily) -> RouteSpec? {
         let payload = message.payload
         guard Int32(message.type) == Int32(RTM_NEWROUTE), payload.count >= 12 else { return nil }
         let start = payload.startIndex

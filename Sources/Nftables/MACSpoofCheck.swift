@@ -1,4 +1,7 @@
 import CNIProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// MAC anti-spoofing (`macspoofchk: true`) in nsbridge's own table `bridge nsbridge`: frames
 /// that enter the bridge from a container's host-side veth with a source MAC other than the
@@ -46,7 +49,7 @@ public struct MACSpoofCheck {
     /// - Throws: `NftablesError` (EINVAL) if `mac` is not `xx:xx:xx:xx:xx:xx`.
     static func addBatch(network: String, attachment: Attachment, hostInterface: String, mac: String) throws -> Batch {
         guard let macBytes = SetElement.macBytes(mac) else {
-            throw NftablesError("parse MAC address \(mac)", errno: 22)
+            throw NftablesError("parse MAC address \(mac)", errno: EINVAL)
         }
         let objects = objects(network: network)
         let (baseRules, targetRules) = rules(objects)

@@ -301,13 +301,7 @@ private func verdict(of element: OpaquePointer) -> Verdict? {
     guard nftnl_set_elem_is_set(element, UInt16(NFTNL_SET_ELEM_VERDICT)) else { return nil }
     let code = Int32(bitPattern: nftnl_set_elem_get_u32(element, UInt16(NFTNL_SET_ELEM_VERDICT)))
     let chain = string(nftnl_set_elem_get_str(element, UInt16(NFTNL_SET_ELEM_CHAIN))) ?? ""
-    switch code {
-    case 1: return .accept
-    case 0: return .drop
-    case -3: return .jump(chain)
-    case -4: return .goto(chain)
-    default: return .return
-    }
+    return Verdict(code: code, chain: chain)
 }
 
 private func bytes(

@@ -25,11 +25,14 @@ import CNIProtocol
 /// ```
 /// - Rules per network: 2 + 3 + (subnets + exclusions); none per container. A packet costs
 ///   one hash lookup per network unless it comes from a container.
-/// - ADD is one batch: create table/maps/chains if missing (`NLM_F_CREATE` without `EXCL`),
-///   flush and rewrite the two chains (a handful of rules, so a changed `ipMasqExclude` or a
-///   `nft flush ruleset` is repaired by the next ADD), then *replace* each address's element
-///   (add, delete, add with our comment, in one transaction) so a reused address now belongs
-///   to the new attachment.
+/// - ADD on a network already in place reads the two chains' rules and the elements at its own
+///   keys, and adds only what is missing (`NetworkObjects.addElementsIfReady`): nothing is
+///   deleted unless a key still belongs to another attachment, so the netfilter socket closes
+///   without waiting for a grace period. Otherwise (first ADD, a changed `ipMasqExclude`, or
+///   after `nft flush ruleset`) ADD is one full batch: create table/maps/chains if missing
+///   (`NLM_F_CREATE` without `EXCL`), flush and rewrite the two chains, then *replace* each
+///   address's element (add, delete, add with our comment, in one transaction) so a reused
+///   address now belongs to the new attachment.
 /// - DEL reads only its own elements (one `GETSETELEM` per known address, or one listing of
 ///   the network's two maps if the caller no longer knows the addresses), keeps those whose
 ///   comment starts with this attachment's `<H>-<attachment hash>`, and deletes them in a batch

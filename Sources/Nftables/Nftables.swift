@@ -12,7 +12,8 @@
 //
 // Design in one paragraph (the full reasoning is on `MasqueradeFirewall`): each network owns a
 // constant number of chains, rules and sets; an attachment owns only set/map elements whose
-// comment names it. ADD is one idempotent batch; DEL deletes only elements still owned by the
+// comment names it. ADD on a ready network only adds its missing elements, and otherwise is one
+// idempotent batch that (re)builds the network's objects; DEL deletes only elements still owned by the
 // attachment, in a batch pinned to the ruleset generation it read (ERESTART → read again);
 // network objects go when the last element goes, guarded by the kernel refusing (EBUSY) to
 // delete a chain that a map element still jumps to. No locks, no listing of other containers'

@@ -3,7 +3,7 @@ import LinuxSupport
 
 /// A failed nftables request: what was attempted (the equivalent `nft` command), the errno the
 /// kernel returned, and which operation of a batch it rejected.
-public struct NftablesError: Error, Equatable, Sendable, CustomStringConvertible, CNIErrorConvertible {
+public struct NftablesError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The operation that failed, e.g. `delete chain inet nsbridge nsb-…-masq`, or `send batch`.
     public var operation: String
     public var errno: Int32
@@ -20,19 +20,13 @@ public struct NftablesError: Error, Equatable, Sendable, CustomStringConvertible
         let position = operationIndex.map { " (batch operation \($0))" } ?? ""
         return "nftables: \(operation)\(position): \(SystemError.message(for: errno))"
     }
-
-    public var cniError: CNIError {
-        CNIError(errno == 11 ? .tryAgainLater : .internal, "failed to program nftables", details: description)
-    }
 }
 
 /// CHECK found firewall state missing or owned by someone else; `missing` names each item.
-public struct MissingFirewallState: Error, Equatable, Sendable, CustomStringConvertible, CNIErrorConvertible {
+public struct MissingFirewallState: Error, Equatable, Sendable, CustomStringConvertible {
     public var missing: [String]
 
     public init(missing: [String]) { self.missing = missing }
 
     public var description: String { "missing nftables state: " + missing.joined(separator: "; ") }
-
-    public var cniError: CNIError { CNIError(.internal, "firewall state is missing", details: description) }
 }

@@ -1,3 +1,4 @@
+import CNIProtocol
 import CNetlinkShims
 import CNftnl
 
@@ -65,7 +66,7 @@ func makeSet(_ set: NamedSet, elements: [SetElement] = []) -> OpaquePointer {
     nftnl_set_set_u32(object, UInt16(NFTNL_SET_KEY_TYPE.rawValue), set.key.typeNumber)
     nftnl_set_set_u32(object, UInt16(NFTNL_SET_KEY_LEN.rawValue), UInt32(set.key.byteLength))
     // The kernel requires a transaction-local set ID on NEWSET; nothing refers to it by ID.
-    nftnl_set_set_u32(object, UInt16(NFTNL_SET_ID.rawValue), UInt32(truncatingIfNeeded: fnv1a64(set.name)))
+    nftnl_set_set_u32(object, UInt16(NFTNL_SET_ID.rawValue), UInt32(truncatingIfNeeded: StableHash.fnv1a64(set.name)))
     if set.isVerdictMap {
         nftnl_set_set_u32(object, UInt16(NFTNL_SET_FLAGS.rawValue), UInt32(NFT_SET_MAP.rawValue))
         nftnl_set_set_u32(object, UInt16(NFTNL_SET_DATA_TYPE.rawValue), NFT_DATA_VERDICT.rawValue)

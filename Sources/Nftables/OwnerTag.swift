@@ -4,17 +4,16 @@ import CNIProtocol
 /// an attachment comment, shaped like the reference plugin's
 /// `<network hash>-<attachment hash>, net: <network>, if: <ifname>, id: <containerID>`.
 ///
-/// The hashes are 16 hex digits of FNV-1a 64, a small stable hash written here so that no
-/// crypto library is needed; they only have to be stable and make collisions unlikely among the
+/// The hashes are 16 hex digits of FNV-1a 64 (`StableHash`), so that no crypto library is needed; they only have to be stable and make collisions unlikely among the
 /// networks and attachments of one host, not resist an adversary (anyone who can write nftables
 /// can delete our rules anyway). The readable tail is for humans and is never parsed.
 public enum OwnerTag {
     /// 16 hex digits identifying a network (hash of its name).
-    public static func networkHash(_ network: String) -> String { hex64(fnv1a64(network)) }
+    public static func networkHash(_ network: String) -> String { StableHash.hex(StableHash.fnv1a64(network)) }
 
     /// 16 hex digits identifying an attachment (hash of `<ifname>:<containerID>`).
     public static func attachmentHash(_ attachment: Attachment) -> String {
-        hex64(fnv1a64("\(attachment.ifName):\(attachment.containerID)"))
+        StableHash.hex(StableHash.fnv1a64("\(attachment.ifName):\(attachment.containerID)"))
     }
 
     /// `<network hash>-<attachment hash>`: the prefix by which DEL, CHECK and GC recognise an
@@ -58,16 +57,3 @@ public enum OwnerTag {
     }
 }
 
-/// FNV-1a, 64-bit, over the UTF-8 bytes of `text`.
-func fnv1a64(_ text: String) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash &*= 0x0000_0100_0000_01b3
-    }
-    return hash
-}
-
-private func hex64(_ value: UInt64) -> String {
-    (0..<8).map { hexByte(UInt8(truncatingIfNeeded: value >> (56 - 8 * $0))) }.joined()
-}

@@ -1,3 +1,5 @@
+import CNetlinkShims
+
 // The ruleset model: plain values describing nftables objects. Nothing here touches libnftnl or a
 // socket; `Batch` turns these values into netlink bytes.
 
@@ -43,11 +45,24 @@ public enum Verdict: Hashable, Sendable, CustomStringConvertible {
     /// The kernel's verdict code (`NF_ACCEPT`, `NF_DROP`, `NFT_RETURN`, `NFT_JUMP`, `NFT_GOTO`).
     var code: Int32 {
         switch self {
-        case .accept: return 1
-        case .drop: return 0
-        case .return: return -5
-        case .jump: return -3
-        case .goto: return -4
+        case .accept: return NF_ACCEPT
+        case .drop: return NF_DROP
+        case .return: return NFT_RETURN.rawValue
+        case .jump: return NFT_JUMP.rawValue
+        case .goto: return NFT_GOTO.rawValue
+        }
+    }
+
+    /// The verdict of a kernel code, as read back from a set element; `nil` for codes nsbridge
+    /// never writes (`NFT_CONTINUE`, `NFT_BREAK`, `NF_QUEUE`, …).
+    init?(code: Int32, chain: String) {
+        switch code {
+        case NF_ACCEPT: self = .accept
+        case NF_DROP: self = .drop
+        case NFT_RETURN.rawValue: self = .return
+        case NFT_JUMP.rawValue: self = .jump(chain)
+        case NFT_GOTO.rawValue: self = .goto(chain)
+        default: return nil
         }
     }
 

@@ -66,7 +66,6 @@ struct ReplyParsingTests {
         #expect(error?.kernelMessage == "Interface name exists")
         #expect(error?.operation.hasPrefix("RTM_NEWLINK veth veth0/eth0") == true)
         #expect(error?.description.hasSuffix("File exists (kernel: Interface name exists)") == true)
-        #expect(error?.cniError.code == .internal)
     }
 
     @Test("ENODEV, ENOENT, ESRCH and EADDRNOTAVAIL count as not found")

@@ -22,7 +22,4 @@
 #include <linux/netfilter/nf_tables.h>
 #include <libmnl/libmnl.h>
 
-/// MNL_SOCKET_BUFFER_SIZE, which calls sysconf and so does not import.
-size_t cnl_socket_buffer_size(void);
-
 #endif
