@@ -9,9 +9,10 @@ extension RouteNetlink {
     /// The qdisc at `attachment` of a device, or nil if there is none (no ingress qdisc, or no
     /// device). `tc qdisc show dev <index> root|ingress`
     ///
-    /// The corresponding kernel message is a non-dump `RTM_GETQDISC` naming the parent.
+    /// The corresponding kernel message is a non-dump `RTM_GETQDISC` naming the parent, with
+    /// `NLM_F_ECHO`: recent kernels (6.18 here) answer a get without it with a bare ack.
     public func qdisc(ofLink index: Int32, at attachment: QdiscAttachment) throws(NetlinkError) -> QdiscInfo? {
-        let message = qdiscRequest(RTM_GETQDISC, index: index, handle: 0, at: attachment)
+        let message = qdiscRequest(RTM_GETQDISC, index: index, handle: 0, at: attachment, flags: NLM_F_ECHO)
         do {
             return try perform(message, "RTM_GETQDISC \(attachment) of index \(index)").lazy.compactMap(Self.qdiscInfo).first
         } catch where error.errno == ENOENT || error.errno == ENODEV {

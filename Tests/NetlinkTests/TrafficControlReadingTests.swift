@@ -21,10 +21,10 @@ struct TrafficControlReadingTests {
             + Canned.string(1, "tbf")
             + Canned.nest(2, Canned.attribute(1, Self.tbfParameters(rate: 1_250_000, limit: 43_750, buffer: 156_251))))
         let transport = RecordingNetlinkTransport(replies: [.messages([reply])])
-        // tc qdisc show dev 7 root
+        // tc qdisc show dev 7 root (one device, one parent: no dump)
         let qdisc = try RouteNetlink(transport: transport).qdisc(ofLink: 7, at: .root)
         expectBytes(transport.requests.first, """
-            24000000 2600 0500 01000000 00000000  // nlmsghdr: len 36, RTM_GETQDISC, REQUEST|ACK, seq 1
+            24000000 2600 0d00 01000000 00000000  // nlmsghdr: len 36, RTM_GETQDISC, REQUEST|ACK|ECHO, seq 1
             00 00 0000 07000000 00000000 ffffffff 00000000 // tcmsg: index 7, parent root
             """)
         let reading = try #require(qdisc?.tokenBucket)
@@ -53,7 +53,7 @@ struct TrafficControlReadingTests {
         let transport = RecordingNetlinkTransport(replies: [.error(2)])
         #expect(try RouteNetlink(transport: transport).qdisc(ofLink: 7, at: .ingress) == nil)
         expectBytes(transport.requests.first, """
-            24000000 2600 0500 01000000 00000000  // nlmsghdr: len 36, RTM_GETQDISC, REQUEST|ACK, seq 1
+            24000000 2600 0d00 01000000 00000000  // nlmsghdr: len 36, RTM_GETQDISC, REQUEST|ACK|ECHO, seq 1
             00 00 0000 07000000 00000000 f1ffffff 00000000 // tcmsg: index 7, parent ingress
             """)
     }
