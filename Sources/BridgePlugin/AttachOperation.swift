@@ -92,7 +92,7 @@ struct AttachOperation {
                 subnets: addressing.ips.map(\.address.masked), excluded: configuration.ipMasqExclude)
             rollback.register("masquerade") { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: nil) }
         }
-        if configuration.macSpoofCheck {
+        if configuration.needsSeparateMACCheck {
             try firewall.addSpoofCheck(network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
             rollback.register("spoof check") { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
         }
