@@ -99,7 +99,7 @@ struct AttachOperation {
             rollback.register("masquerade") { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: nil) }
             if created { try restoreOtherAttachmentsMasquerade() }
         }
-        if configuration.macSpoofCheck {
+        if configuration.needsSeparateMACCheck {
             try firewall.addSpoofCheck(network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
             rollback.register("spoof check") { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
         }

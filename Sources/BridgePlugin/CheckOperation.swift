@@ -97,7 +97,7 @@ struct CheckOperation {
                 try dependencies.firewall().checkMasquerade(network: network, attachment: attachment, addresses: addresses)
             }
         }
-        if configuration.macSpoofCheck, let containerMAC {
+        if configuration.needsSeparateMACCheck, let containerMAC {
             errors.collect("spoof check") {
                 try dependencies.firewall().checkSpoofCheck(
                     network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)

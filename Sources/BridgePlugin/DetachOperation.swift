@@ -57,7 +57,7 @@ struct DetachOperation {
         let (network, attachment) = (request.configuration.name, request.attachment)
         errors.collect("remove firewall state") {
             if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
-            if configuration.macSpoofCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
+            if configuration.needsSeparateMACCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
             if configuration.portMappings.enabled { try removePortMappings(firewall, addresses: addresses) }
             let guards = configuration.guards(network: network, attachment: attachment)
             if !guards.isEmpty { try firewall.removeGuards(guards, attachment: attachment, addresses: addresses) }

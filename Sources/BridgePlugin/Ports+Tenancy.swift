@@ -40,6 +40,11 @@ extension BridgeConfiguration {
         }
     }
 
+    /// `macspoofchk`'s own chain is programmed only without `ipspoofchk`, whose check chain
+    /// tests the same source MAC first: one test per frame, and no second set to maintain on
+    /// every ADD and DEL. GC still collects the MAC check's state either way.
+    var needsSeparateMACCheck: Bool { macSpoofCheck && !ipSpoofCheck }
+
     /// Whether ADD, DEL, CHECK, GC and STATUS need nftables at all.
     var usesFirewall: Bool { ipMasq || macSpoofCheck || ipSpoofCheck || isolate || portMappings.enabled }
 }

@@ -42,7 +42,7 @@ extension AddressSpoofCheck {
         }
         let outcome = try StaleElementRemover(transport: transport).remove(from: targets) { OwnerTag.ownerPrefix(of: $0) == owner }
         if outcome.removedAny || outcome.sawNetwork {
-            try transport.removeIfUnused(objects)
+            try transport.removeIfUnused(objects, knownRules: Self.rules(objects).target.count)
         }
     }
 

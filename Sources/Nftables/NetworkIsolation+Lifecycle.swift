@@ -31,7 +31,8 @@ extension NetworkIsolation {
         }
         let outcome = try StaleElementRemover(transport: transport).remove(from: targets) { OwnerTag.ownerPrefix(of: $0) == owner }
         if outcome.removedAny || outcome.sawNetwork {
-            try transport.removeIfUnused(objects)
+            // The target chain's rule count does not depend on the bridge name.
+            try transport.removeIfUnused(objects, knownRules: Self.rules(objects, bridge: "").target.count)
         }
     }
 

@@ -108,9 +108,11 @@ extension NftablesTransport {
     /// Removes `objects` if no map element refers to their target chain any more. The use
     /// count read first only avoids a doomed attempt: a refused batch still costs the kernel
     /// an RCU grace period (~15 ms) on abort. The kernel's EBUSY stays the real guard.
-    func removeIfUnused(_ objects: NetworkObjects) throws {
+    /// - Parameter knownRules: the target chain's rule count when the caller knows it, which
+    ///   saves listing the chain (a wrong count costs at most that doomed attempt).
+    func removeIfUnused(_ objects: NetworkObjects, knownRules: Int? = nil) throws {
         if let use = try useCount(of: objects.target) {
-            let ownRules = try ruleComments(in: objects.target)?.count ?? 0
+            let ownRules = try knownRules ?? (ruleComments(in: objects.target)?.count ?? 0)
             if Int(use) > ownRules { return }
         }
         try applyTolerating(objects.teardownIfUnused())

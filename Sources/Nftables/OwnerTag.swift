@@ -6,7 +6,8 @@ import CNIProtocol
 ///
 /// The hashes are 16 hex digits of FNV-1a 64 (`StableHash`), so that no crypto library is needed; they only have to be stable and make collisions unlikely among the
 /// networks and attachments of one host, not resist an adversary (anyone who can write nftables
-/// can delete our rules anyway). The readable tail is for humans and is never parsed.
+/// can delete our rules anyway). The readable tail is for humans; the one thing parsed after the
+/// prefix is the MAC that `AddressSpoofCheck` writes right behind it in its port elements.
 public enum OwnerTag {
     /// 16 hex digits identifying a network (hash of its name).
     public static func networkHash(_ network: String) -> String { StableHash.hex(StableHash.fnv1a64(network)) }

@@ -77,3 +77,19 @@ struct TenancyPluginTests {
         #expect(Set(fakes.firewallFake.guards["net1"]?.keys.map(\.containerID) ?? []) == ["keep"])
     }
 }
+
+@Suite("macspoofchk beside ipspoofchk")
+struct MACCheckBesideAddressCheckTests {
+    @Test("With ipspoofchk the MAC is tested by its chain, so macspoofchk programs nothing of its own; alone it does")
+    func oneMACTest() throws {
+        let both = FakeDependencies()
+        _ = try BridgePlugin(dependencies: both, log: { _ in })
+            .add(makeRequest(.add, ["ipam": ipamConfig, "ipspoofchk": true, "macspoofchk": true]))
+        #expect(both.firewallFake.spoofChecks["net1"]?.isEmpty ?? true)
+        #expect(both.firewallFake.guards["net1"]?.count == 1)
+
+        let alone = FakeDependencies()
+        _ = try BridgePlugin(dependencies: alone, log: { _ in }).add(makeRequest(.add, ["ipam": ipamConfig, "macspoofchk": true]))
+        #expect(alone.firewallFake.spoofChecks["net1"]?.count == 1)
+    }
+}

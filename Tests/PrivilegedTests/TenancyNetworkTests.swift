@@ -54,6 +54,8 @@ struct TenancyNetworkTests {
             for (config, id) in [(x, "x"), (z, "z"), (y, "y"), (w, "w")] {
                 #expect(try bed.invoke("DEL", config, containerID: id, netns: "").status == 0)
             }
+            #expect(["kx", "kz", "ky", "kw"].allSatisfy { bed.reservations(network: $0).isEmpty })
+            #expect(try bed.hostLinkNames().filter { $0.hasPrefix("veth") }.isEmpty)
             let left = try bed.shell(bed.host, ["nft", "list", "table", "inet", "nsbridge"])
             #expect(!left.contains("isolate") && !left.contains("forward"), "no isolation objects left: \(left)")
         }
@@ -84,6 +86,7 @@ struct TenancyNetworkTests {
                 #expect(try bed.ping(from: "peer", to: address))
             }
             for id in ["new", "peer"] { #expect(try bed.invoke("DEL", config, containerID: id, netns: "").status == 0) }
+            #expect(bed.reservations().isEmpty)
         }
     }
 
@@ -121,6 +124,7 @@ struct TenancyNetworkTests {
             #expect(defaults.contains { $0["dev"] == "ra0" && $0["protocol"] == "ra" }, "RA on ra0 still installs a default route: \(defaults)")
             #expect(!defaults.contains { $0["dev"] == "ra1" }, "control: accept_ra 1 with forwarding on ignores the RA")
             #expect(try bed.invoke("DEL", bed.config(ipam: ipam, ["isGateway": true]), containerID: "c1", netns: "").status == 0)
+            #expect(bed.reservations().isEmpty)
         }
     }
 

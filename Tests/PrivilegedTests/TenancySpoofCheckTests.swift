@@ -52,6 +52,8 @@ struct TenancySpoofCheckTests {
             for name in TenancyFrames.own + TenancyFrames.spoofed { #expect(control[name] == true, "without ipspoofchk \(name) arrives") }
 
             try deleteAll(bed, [(guarded, "gs"), (guarded, "go"), (open, "cs"), (open, "co")])
+            #expect(bed.reservations(network: "kt").isEmpty && bed.reservations(network: "ktc").isEmpty)
+            #expect(try bed.hostLinkNames().filter { $0.hasPrefix("veth") }.isEmpty)
             #expect(try bed.shell(bed.host, ["nft", "list", "table", "bridge", "nsbridge"]).contains("chain") == false,
                     "the last DEL removes the network's chains")
         }
@@ -78,6 +80,8 @@ struct TenancySpoofCheckTests {
             #expect(try elements(bed, set: "ip6").allSatisfy { !$0.contains("fd66::2") })
             #expect(try elements(bed, set: "ipports").count == 1)
             try deleteAll(bed, [(config, "b")])
+            #expect(bed.reservations().isEmpty)
+            #expect(try bed.hostLinkNames().filter { $0.hasPrefix("veth") }.isEmpty)
             #expect(try bed.shell(bed.host, ["nft", "list", "table", "bridge", "nsbridge"]).contains("chain") == false)
         }
     }
