@@ -30,6 +30,9 @@ public struct FirewallRepair {
             throw CNIError(.invalidNetworkConfig, "repair needs the built-in IPAM (\"ipam.type\" host-local or nsbridge) to know the addresses")
         }
         let holders = try liveHolders(pool)
+        // With no live attachment there is nothing to masquerade, and the network's objects
+        // would only be torn down again by the next DEL or GC.
+        guard !holders.isEmpty else { return [] }
         let subnets = Self.uniqueSubnets(holders.flatMap(\.addresses).compactMap(pool.subnet(containing:)))
         return try dependencies.firewall().repairMasquerade(network: network, holders: holders, subnets: subnets,
                                                             excluded: configuration.ipMasqExclude)

@@ -78,8 +78,10 @@ public struct DelegatedIPAM: AddressManager {
         let executable = try locate()
         let outcome: ChildProcess.Outcome
         do {
-            outcome = try ChildProcess.run(executable, arguments: [executable], environment: environment(command, attachment),
-                                           input: request.stdin)
+            outcome = try InvocationPhases.measure(.ipam) { () throws(SystemError) in
+                try ChildProcess.run(executable, arguments: [executable], environment: environment(command, attachment),
+                                     input: request.stdin)
+            }
         } catch {
             throw CNIError(.internal, "could not run IPAM plugin \(executable)", details: error.description)
         }

@@ -67,10 +67,15 @@ struct NetworkChecks {
     }
 
     func mtu() -> [Finding] {
-        guard let uplink = node.uplink else { return [] }
         let bridgeMTU = node.link(named: configuration.bridgeName).map { Int($0.mtu) }
-        guard let mtu = configuration.mtu ?? bridgeMTU, mtu > Int(uplink.mtu) else { return [] }
-        return [Finding(check: "mtu", severity: .warning,
+        var findings: [Finding] = []
+        if let configured = configuration.mtu, let bridgeMTU, bridgeMTU != configured {
+            findings.append(Finding(check: "mtu", severity: .warning,
+                                    message: "bridge \(configuration.bridgeName) has MTU \(bridgeMTU), the netconf says \(configured) (drift): new veths get \(configured)",
+                                    hint: "ip link set \(configuration.bridgeName) mtu \(configured), or fix the netconf"))
+        }
+        guard let uplink = node.uplink, let mtu = configuration.mtu ?? bridgeMTU, mtu > Int(uplink.mtu) else { return findings }
+        return findings + [Finding(check: "mtu", severity: .warning,
                         message: "MTU \(mtu) of the network is larger than \(uplink.mtu) of the uplink \(uplink.name): large packets leaving the host are fragmented or dropped",
                         hint: "set \"mtu\": \(uplink.mtu) (or less) in the netconf")]
     }

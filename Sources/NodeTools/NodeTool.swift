@@ -1,7 +1,7 @@
 import CNIProtocol
 
 /// `nsbridge <command> …`: the operator's tool, in the plugin's own binary. `main` calls it only
-/// when the process has arguments; runtimes never pass any.
+/// when the process has arguments and no `CNI_COMMAND`; runtimes pass no arguments.
 ///
 /// Exit status: 0 success (doctor: no error found), 1 a problem was found (`ls` with problems,
 /// `doctor` errors, `reclaim`/`repair` that could not finish), 2 a usage error, 3 the

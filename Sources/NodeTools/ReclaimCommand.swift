@@ -39,28 +39,32 @@ struct ReclaimCommand {
         return decisions.contains { $0.error != nil } ? ExitStatus.problems : ExitStatus.ok
     }
 
-    /// Which vethless attachments are provably dead. The namespace scan runs only when needed.
+    /// Which vethless attachments are provably dead, judged by the clock and the node's
+    /// namespaces; the namespace scan runs only when the clock cannot decide.
     func judge(_ rows: [AttachmentRow], network: String) -> [Decision] {
-        let now = SystemClock.now()
-        let boot = SystemClock.bootTime()
-        var inUse: Set<IPAddress>?
-        return rows.map { row in
-            guard let reservedAt = row.reservedAt else {
-                return Decision(network: network, row: row, reclaim: false, reason: "reservation time unknown")
+        var scan: Set<IPAddress>?
+        return Self.judge(rows, network: network, graceSeconds: options.graceSeconds, now: SystemClock.now(),
+                          boot: SystemClock.bootTime()) {
+            if scan == nil { scan = NamespaceAddressScan.addressesInUse() }
+            return scan!
+        }
+    }
+
+    static func judge(_ rows: [AttachmentRow], network: String, graceSeconds: Int64, now: Int64, boot: Int64?,
+                      addressesInUse: () -> Set<IPAddress>) -> [Decision] {
+        rows.map { row in
+            func decide(_ reclaim: Bool, _ reason: String) -> Decision {
+                Decision(network: network, row: row, reclaim: reclaim, reason: reason)
             }
-            if now - reservedAt < options.graceSeconds {
-                return Decision(network: network, row: row, reclaim: false,
-                                reason: "reserved \(now - reservedAt) s ago, within the \(options.graceSeconds) s grace period")
+            guard let reservedAt = row.reservedAt else { return decide(false, "reservation time unknown") }
+            if now - reservedAt < graceSeconds {
+                return decide(false, "reserved \(now - reservedAt) s ago, within the \(graceSeconds) s grace period")
             }
-            if let boot, reservedAt < boot {
-                return Decision(network: network, row: row, reclaim: true, reason: "no host veth, and reserved before the current boot")
+            if let boot, reservedAt < boot { return decide(true, "no host veth, and reserved before the current boot") }
+            if let held = row.addresses.first(where: addressesInUse().contains) {
+                return decide(false, "\(held) is still configured in a network namespace")
             }
-            let scan = inUse ?? NamespaceAddressScan.addressesInUse()
-            inUse = scan
-            if let held = row.addresses.first(where: scan.contains) {
-                return Decision(network: network, row: row, reclaim: false, reason: "\(held) is still configured in a network namespace")
-            }
-            return Decision(network: network, row: row, reclaim: true, reason: "no host veth, and no network namespace holds its addresses")
+            return decide(true, "no host veth, and no network namespace holds its addresses")
         }
     }
 

@@ -11,9 +11,10 @@ import NodeTools
 import Glibc
 #endif
 
-// Runtimes never pass arguments; a person who does gets the operator's tool. `CNI_COMMAND`
-// always means a runtime is calling, whatever else is on the command line.
-if CommandLine.arguments.count > 1 && getenv("CNI_COMMAND") == nil {
+// Runtimes set CNI_COMMAND and pass no arguments; a person who passes arguments without
+// CNI_COMMAND gets the operator's tool. With CNI_COMMAND set, arguments are ignored as before.
+// `argc` is read instead of `arguments`, which would build an array of strings on every CNI call.
+if CommandLine.argc > 1 && getenv("CNI_COMMAND") == nil {
     exit(NodeTool.run(arguments: Array(CommandLine.arguments.dropFirst()),
                       output: ToolOutput(print: { ProcessIO.write($0, to: STDOUT_FILENO) },
                                          error: { ProcessIO.write($0, to: STDERR_FILENO) })))

@@ -61,6 +61,11 @@ else fail "doctor on a healthy network exited 1: $out"; fi
 
 # Crash pod b: its namespace (and with it both veth ends) vanishes, and no DEL comes.
 ip netns del "$TAG-b"
+# The kernel destroys a deleted namespace's links asynchronously; wait for the host end to go.
+for _ in $(seq 50); do
+    [[ $(ip netns exec "$HOST" ip -o link show master ops0 2>/dev/null | wc -l) == 1 ]] && break
+    sleep 0.1
+done
 out=$(tool ls --conf "$STATE/10-ops.conflist" --json) && rc=0 || rc=$?
 if [[ $rc == 1 ]] && jq -e --arg b "$TAG-b" --arg a "$TAG-a" '
       (.[] | select(.containerID == $b) | .problems | any(test("no host veth"))) and
