@@ -48,7 +48,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         portIsolation = try keys.bool("portIsolation")
         macSpoofCheck = try keys.bool("macspoofchk")
         requestedMAC = try Self.requestedMAC(request)
-        try validate(hasIPAM: !(request.configuration.ipam?["type"]?.stringValue ?? "").isEmpty)
+        try validate(hasIPAM: !(request.configuration.ipam?.member("type")?.stringValue ?? "").isEmpty)
     }
 
     private func validate(hasIPAM: Bool) throws(CNIError) {
