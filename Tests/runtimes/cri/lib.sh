@@ -107,7 +107,7 @@ compare_latency() {
     local ours_median reference_median
     ours_median=$(median <<<"$ours") reference_median=$(median <<<"$reference")
     echo "RunPodSandbox latency, median of $count sequential pods (ms):"
-    printf '  %-40s %8s   all: %s\n' "nsbridge (built-in portMappings, bandwidth)" "$ours_median" "$ours" \
+    printf '  %-40s %8s   all: %s\n' "nsbridge (render-conflist.sh: one plugin)" "$ours_median" "$ours" \
         "bridge + portmap + bandwidth (reference)" "$reference_median" "$reference"
     awk -v a="$ours_median" -v b="$reference_median" 'BEGIN {printf "  nsbridge / reference = %.2f\n", a / b}'
     [[ -z $(ip -o link show type veth) ]] && pass "latency runs leave no veth" || fail "latency runs" "veth left"
