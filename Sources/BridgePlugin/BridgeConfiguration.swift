@@ -25,6 +25,8 @@ public struct BridgeConfiguration: Equatable, Sendable {
     public var macSpoofCheck = false
     /// The requested container MAC: `runtimeConfig.mac` > `args.cni.mac` > `CNI_ARGS MAC=`.
     public var requestedMAC: MACAddress?
+    /// The `portMappings` capability and the runtime's mappings.
+    var portMappings = PortMappingSettings()
 
     public init() {}
 
@@ -48,6 +50,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         portIsolation = try keys.bool("portIsolation")
         macSpoofCheck = try keys.bool("macspoofchk")
         requestedMAC = try Self.requestedMAC(request)
+        portMappings = try PortMappingSettings(request.configuration)
         try validate(hasIPAM: !(request.configuration.ipam?.member("type")?.stringValue ?? "").isEmpty)
     }
 

@@ -52,7 +52,7 @@ public struct BridgePlugin: CNIPlugin {
     public func status(_ request: PluginRequest) throws {
         let configuration = try BridgeConfiguration(request)
         try dependencies.addressManager(for: request)?.status()
-        guard configuration.ipMasq || configuration.macSpoofCheck else { return }
+        guard configuration.ipMasq || configuration.macSpoofCheck || configuration.portMappings.enabled else { return }
         do {
             try dependencies.firewall().probe()
         } catch {

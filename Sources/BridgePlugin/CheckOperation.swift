@@ -102,6 +102,9 @@ struct CheckOperation {
                     network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
             }
         }
+        if !configuration.portMappings.active.isEmpty {
+            errors.collect("port mappings") { try checkPortMappings(addresses) }
+        }
         return errors.failures
     }
 }

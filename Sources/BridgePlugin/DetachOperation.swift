@@ -36,7 +36,7 @@ struct DetachOperation {
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
     }
 
-    private var needsFirewall: Bool { configuration.ipMasq || configuration.macSpoofCheck }
+    private var needsFirewall: Bool { configuration.ipMasq || configuration.macSpoofCheck || configuration.portMappings.enabled }
 
     private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
         errors.collect("delete interfaces") {
@@ -52,6 +52,7 @@ struct DetachOperation {
         errors.collect("remove firewall state") {
             if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
             if configuration.macSpoofCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
+            if configuration.portMappings.enabled { try removePortMappings(firewall, addresses: addresses) }
         }
     }
 }
@@ -94,6 +95,7 @@ struct GarbageCollectOperation {
             let firewall = try dependencies.firewall()
             try firewall.garbageCollectMasquerade(network: network, keep: keep)
             try firewall.garbageCollectSpoofCheck(network: network, keep: keep)
+            if configuration.portMappings.enabled { try firewall.garbageCollectPortMappings(network: network, keep: keep) }
         }
     }
 }

@@ -146,7 +146,7 @@ final class KernelDatapath: Datapath {
         return link.index
     }
 
-    private func bridgeIndex(_ name: String) throws -> Int32 {
+    func bridgeIndex(_ name: String) throws -> Int32 {
         if let index = bridgeIndexes[name] { return index }
         guard let bridge = try hostNetlink.link(named: name) else {
             throw CNIError(.kernel, "bridge \(name) is missing")

@@ -1,5 +1,6 @@
 import CNIProtocol
 import IPAM
+import Nftables
 
 // The seams between the plugin's logic and the kernel, the firewall and the address store.
 // `BridgePlugin` is written only against these, so every ADD/DEL/CHECK/GC decision is tested
@@ -122,6 +123,12 @@ public protocol Datapath {
     /// subnet already there is replaced instead of being an error.
     func addGatewayAddresses(_ addresses: [IPNetwork], toBridge bridge: String, replaceConflicting: Bool) throws
     func enableForwarding(for families: Set<IPFamily>) throws
+    /// Lets the bridge route packets from `127.0.0.1` (`route_localnet`), for port mappings
+    /// reached through the host's loopback address.
+    func enableLocalhostRouting(bridge: String) throws
+    /// Forgets the conntrack entries of flows to these mappings' host ports, so existing UDP
+    /// flows are mapped afresh.
+    func forgetFlows(to mappings: [PortMapping]) throws
     /// Waits, bounded, until the host end reports carrier.
     func waitUntilUp(hostLink name: String) throws
 
@@ -152,6 +159,14 @@ public protocol Firewall {
     func removeSpoofCheck(network: String, attachment: Attachment) throws
     func checkSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws
     func garbageCollectSpoofCheck(network: String, keep: Set<Attachment>) throws
+
+    /// Port mappings: see `PortMappingFirewall`. `mappings` and `addresses` are `nil` on DEL when
+    /// no longer known; the entries are then found by owner.
+    func addPortMappings(_ publication: PortMappingFirewall.Publication) throws
+    func removePortMappings(network: String, attachment: Attachment, mappings: [PortMapping]?, addresses: [IPAddress]?,
+                            bridge: String) throws
+    func checkPortMappings(_ publication: PortMappingFirewall.Publication) throws
+    func garbageCollectPortMappings(network: String, keep: Set<Attachment>) throws
 }
 
 /// Builds the live or fake collaborators for one request.

@@ -32,8 +32,8 @@ public enum Operation: Hashable, Sendable, CustomStringConvertible {
         case .addChain(let chain): return "add chain \(chain.table) \(chain.name)\(hookText(chain.hook))"
         case .deleteChain(let chain): return "delete chain \(chain.table) \(chain.name)"
         case .flushChain(let chain): return "flush chain \(chain.table) \(chain.name)"
-        case .addSet(let set): return "add \(set.isVerdictMap ? "map" : "set") \(set.table) \(set.name) { type \(set.key)\(set.isVerdictMap ? " : verdict" : ""); }"
-        case .deleteSet(let set): return "delete \(set.isVerdictMap ? "map" : "set") \(set.table) \(set.name)"
+        case .addSet(let set): return "add \(set.kind) \(set.table) \(set.name) { type \(set.key)\(dataTypeText(set)); }"
+        case .deleteSet(let set): return "delete \(set.kind) \(set.table) \(set.name)"
         case .addElements(let set, let elements): return "add element \(set.table) \(set.name) \(elementsText(set, elements))"
         case .deleteElements(let set, let elements): return "delete element \(set.table) \(set.name) \(elementsText(set, elements, withData: false))"
         case .addRule(let rule): return "add rule \(rule.chain.table) \(rule.chain.name) …\(rule.comment.map { " comment \"\($0)\"" } ?? "")"
@@ -112,11 +112,17 @@ private func hookText(_ hook: Chain.Hook?) -> String {
     return " { type \(hook.type) hook \(hookName) priority \(hook.priority); policy \(hook.policy); }"
 }
 
+private func dataTypeText(_ set: NamedSet) -> String {
+    if set.isVerdictMap { return " : verdict" }
+    return set.data.map { " : \($0)" } ?? ""
+}
+
 private func elementsText(_ set: NamedSet, _ elements: [SetElement], withData: Bool = true) -> String {
     let items = elements.map { element -> String in
         var text = SetElement.describe(key: element.key, as: set.key)
         if withData, let comment = element.comment { text += " comment \"\(comment)\"" }
         if withData, let verdict = element.verdict { text += " : \(verdict)" }
+        if withData, let data = element.data, let type = set.data { text += " : " + SetElement.describe(key: data, as: type) }
         return text
     }
     return "{ " + items.joined(separator: ", ") + " }"

@@ -8,6 +8,11 @@ public enum Register: UInt32, Hashable, Sendable {
     case r2 = 2
     case r3 = 3
     case r4 = 4
+    /// 32-bit registers inside `r1` and `r2` (`NFT_REG32_01`, `NFT_REG32_02`, `NFT_REG32_05`), for
+    /// concatenations of short fields, which nft packs 4 bytes apart.
+    case r1word1 = 9
+    case r1word2 = 10
+    case r2word1 = 13
 }
 
 /// Where a payload load starts. The corresponding kernel enum is `nft_payload_bases`.
@@ -22,6 +27,8 @@ public enum MetaKey: UInt32, Hashable, Sendable {
     case protocolFamily = 15  // NFT_META_NFPROTO
     case inputInterfaceName = 6  // NFT_META_IIFNAME
     case outputInterfaceName = 7  // NFT_META_OIFNAME
+    case layer4Protocol = 16  // NFT_META_L4PROTO
+    case mark = 3  // NFT_META_MARK
 }
 
 /// A comparison operator. The corresponding kernel enum is `nft_cmp_ops`.
@@ -35,6 +42,8 @@ public enum CompareOperator: UInt32, Hashable, Sendable {
 public enum Expression: Hashable, Sendable {
     /// `[ meta load <key> => reg N ]`
     case meta(MetaKey, into: Register)
+    /// `[ meta set <key> with reg N ]`
+    case setMeta(MetaKey, from: Register)
     /// `[ payload load <len>b @ <base> header + <offset> => reg N ]`
     case payload(PayloadBase, offset: UInt32, length: UInt32, into: Register)
     /// `[ cmp <op> reg N <data> ]`
@@ -45,6 +54,14 @@ public enum Expression: Hashable, Sendable {
     case lookup(Register, set: String, verdictMap: Bool)
     /// `[ immediate reg 0 <verdict> ]`
     case verdict(Verdict)
+    /// `[ lookup reg N set <name> dreg M ]`: a data-map lookup; no match ends the rule.
+    case mapLookup(Register, set: String, into: Register)
+    /// `[ ct load status => reg N ]`
+    case conntrackStatus(into: Register)
+    /// `[ fib daddr type => reg N ]`: the route type of the destination (`RTN_LOCAL` = 2).
+    case fibDestinationType(into: Register)
+    /// `[ nat dnat ip|ip6 addr_min reg N proto_min reg M ]`
+    case destinationNAT(IPFamily, address: Register, port: Register)
     /// `[ masq ]`
     case masquerade
     /// `[ counter pkts 0 bytes 0 ]`

@@ -280,7 +280,8 @@ private func parseElements(_ header: UnsafeMutablePointer<nlmsghdr>) -> [SetElem
         elements.append(SetElement(
             key: bytes(nftnl_set_elem_get, element, UInt16(NFTNL_SET_ELEM_KEY)) ?? [],
             verdict: verdict(of: element),
-            comment: bytes(nftnl_set_elem_get, element, UInt16(NFTNL_SET_ELEM_USERDATA)).flatMap(comment(inUserdata:))))
+            comment: bytes(nftnl_set_elem_get, element, UInt16(NFTNL_SET_ELEM_USERDATA)).flatMap(comment(inUserdata:)),
+            data: bytes(nftnl_set_elem_get, element, UInt16(NFTNL_SET_ELEM_DATA))))
         current = nftnl_set_elems_iter_next(iterator)
     }
     return elements

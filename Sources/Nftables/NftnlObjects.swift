@@ -69,6 +69,10 @@ func makeSet(_ set: NamedSet, elements: [SetElement] = []) -> OpaquePointer {
     if set.isVerdictMap {
         nftnl_set_set_u32(object, UInt16(NFTNL_SET_FLAGS.rawValue), UInt32(NFT_SET_MAP.rawValue))
         nftnl_set_set_u32(object, UInt16(NFTNL_SET_DATA_TYPE.rawValue), NFT_DATA_VERDICT.rawValue)
+    } else if let data = set.data {
+        nftnl_set_set_u32(object, UInt16(NFTNL_SET_FLAGS.rawValue), UInt32(NFT_SET_MAP.rawValue))
+        nftnl_set_set_u32(object, UInt16(NFTNL_SET_DATA_TYPE.rawValue), data.typeNumber)
+        nftnl_set_set_u32(object, UInt16(NFTNL_SET_DATA_LEN.rawValue), UInt32(data.byteLength))
     }
     for element in elements {
         nftnl_set_elem_add(object, makeElement(element))
@@ -85,6 +89,11 @@ func makeElement(_ element: SetElement) -> OpaquePointer {
         nftnl_set_elem_set_u32(object, UInt16(NFTNL_SET_ELEM_VERDICT), UInt32(bitPattern: verdict.code))
         if let chain = verdict.chain {
             nftnl_set_elem_set_str(object, UInt16(NFTNL_SET_ELEM_CHAIN), chain)
+        }
+    }
+    if let data = element.data {
+        data.withUnsafeBytes { bytes in
+            _ = nftnl_set_elem_set(object, UInt16(NFTNL_SET_ELEM_DATA), bytes.baseAddress, UInt32(bytes.count))
         }
     }
     if let comment = element.comment {
@@ -115,6 +124,8 @@ func makeExpression(_ expression: Expression) -> OpaquePointer {
     switch expression {
     case .meta(let key, let register):
         return expr("meta", u32: [(NFTNL_EXPR_META_KEY, key.rawValue), (NFTNL_EXPR_META_DREG, register.rawValue)])
+    case .setMeta(let key, let register):
+        return expr("meta", u32: [(NFTNL_EXPR_META_KEY, key.rawValue), (NFTNL_EXPR_META_SREG, register.rawValue)])
     case .payload(let base, let offset, let length, let register):
         return expr("payload", u32: [
             (NFTNL_EXPR_PAYLOAD_DREG, register.rawValue), (NFTNL_EXPR_PAYLOAD_BASE, base.rawValue),
@@ -143,6 +154,22 @@ func makeExpression(_ expression: Expression) -> OpaquePointer {
         ])
         if let chain = verdict.chain { nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_IMM_CHAIN), chain) }
         return object
+    case .mapLookup(let source, let set, let destination):
+        let object = expr("lookup", u32: [(NFTNL_EXPR_LOOKUP_SREG, source.rawValue), (NFTNL_EXPR_LOOKUP_DREG, destination.rawValue)])
+        nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_LOOKUP_SET), set)
+        return object
+    case .conntrackStatus(let register):
+        return expr("ct", u32: [(NFTNL_EXPR_CT_KEY, UInt32(NFT_CT_STATUS.rawValue)), (NFTNL_EXPR_CT_DREG, register.rawValue)])
+    case .fibDestinationType(let register):
+        return expr("fib", u32: [
+            (NFTNL_EXPR_FIB_RESULT, UInt32(NFT_FIB_RESULT_ADDRTYPE.rawValue)),
+            (NFTNL_EXPR_FIB_FLAGS, UInt32(NFTA_FIB_F_DADDR.rawValue)), (NFTNL_EXPR_FIB_DREG, register.rawValue),
+        ])
+    case .destinationNAT(let family, let address, let port):
+        return expr("nat", u32: [
+            (NFTNL_EXPR_NAT_TYPE, UInt32(NFT_NAT_DNAT.rawValue)), (NFTNL_EXPR_NAT_FAMILY, family == .v4 ? 2 : 10),
+            (NFTNL_EXPR_NAT_REG_ADDR_MIN, address.rawValue), (NFTNL_EXPR_NAT_REG_PROTO_MIN, port.rawValue),
+        ])
     case .masquerade:
         return expr("masq", u32: [])
     case .counter:

@@ -93,6 +93,12 @@ public struct Chain: Hashable, Sendable {
         public static let sourceNAT = Hook(type: "nat", hook: 4, priority: 100)
         /// `type filter hook prerouting priority -300; policy accept;` (the reference's spoof check).
         public static let bridgePrerouting = Hook(type: "filter", hook: 0, priority: -300)
+        /// `type nat hook prerouting priority dstnat; policy accept;` (port mappings from outside).
+        public static let destinationNAT = Hook(type: "nat", hook: 0, priority: -100)
+        /// `type filter hook prerouting priority dstnat + 1; policy accept;` (sees DNATed destinations).
+        public static let afterDestinationNAT = Hook(type: "filter", hook: 0, priority: -99)
+        /// `type nat hook output priority dstnat; policy accept;` (port mappings from the host itself).
+        public static let outputDestinationNAT = Hook(type: "nat", hook: 3, priority: -100)
     }
 
     public var table: Table
@@ -114,13 +120,19 @@ public struct NamedSet: Hashable, Sendable {
     public var key: SetKeyType
     /// `true` for a verdict map (`type K : verdict`), whose elements carry a verdict.
     public var isVerdictMap: Bool
+    /// The data type of a data map (`type K : D`), whose elements carry `SetElement.data`.
+    public var data: SetKeyType?
 
-    public init(table: Table, name: String, key: SetKeyType, isVerdictMap: Bool = false) {
+    public init(table: Table, name: String, key: SetKeyType, isVerdictMap: Bool = false, data: SetKeyType? = nil) {
         self.table = table
         self.name = name
         self.key = key
         self.isVerdictMap = isVerdictMap
+        self.data = data
     }
+
+    /// `map` for verdict and data maps, `set` otherwise.
+    var kind: String { isVerdictMap || data != nil ? "map" : "set" }
 }
 
 /// The data type of a set key, as `nft` declares it (`type ipv4_addr`, `type ifname . ether_addr`).
@@ -129,6 +141,10 @@ public indirect enum SetKeyType: Hashable, Sendable, CustomStringConvertible {
     case ipv6Address
     case interfaceName
     case etherAddress
+    /// A layer 4 protocol number (`inet_proto`, 1 byte).
+    case inetProtocol
+    /// A port number in network order (`inet_service`, 2 bytes).
+    case inetService
     case concatenation([SetKeyType])
 
     /// nft's datatype number; concatenations pack 6 bits per field, first field highest.
@@ -138,6 +154,8 @@ public indirect enum SetKeyType: Hashable, Sendable, CustomStringConvertible {
         case .ipv6Address: return 8
         case .etherAddress: return 9
         case .interfaceName: return 41
+        case .inetProtocol: return 12
+        case .inetService: return 13
         case .concatenation(let fields): return fields.reduce(0) { $0 << 6 | $1.typeNumber }
         }
     }
@@ -149,6 +167,8 @@ public indirect enum SetKeyType: Hashable, Sendable, CustomStringConvertible {
         case .ipv6Address: return 16
         case .etherAddress: return 6
         case .interfaceName: return 16
+        case .inetProtocol: return 1
+        case .inetService: return 2
         case .concatenation(let fields): return fields.reduce(0) { $0 + ($1.byteLength + 3) / 4 * 4 }
         }
     }
@@ -159,6 +179,8 @@ public indirect enum SetKeyType: Hashable, Sendable, CustomStringConvertible {
         case .ipv6Address: return "ipv6_addr"
         case .etherAddress: return "ether_addr"
         case .interfaceName: return "ifname"
+        case .inetProtocol: return "inet_proto"
+        case .inetService: return "inet_service"
         case .concatenation(let fields): return fields.map(\.description).joined(separator: " . ")
         }
     }
@@ -171,11 +193,14 @@ public struct SetElement: Hashable, Sendable {
     /// The verdict, for verdict-map elements.
     public var verdict: Verdict?
     public var comment: String?
+    /// The data, for data-map elements, laid out like a key of the map's data type.
+    public var data: [UInt8]?
 
-    public init(key: [UInt8], verdict: Verdict? = nil, comment: String? = nil) {
+    public init(key: [UInt8], verdict: Verdict? = nil, comment: String? = nil, data: [UInt8]? = nil) {
         self.key = key
         self.verdict = verdict
         self.comment = comment
+        self.data = data
     }
 }
 

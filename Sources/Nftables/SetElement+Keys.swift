@@ -33,6 +33,10 @@ extension SetElement {
             return "\"" + String(decoding: key.prefix { $0 != 0 }, as: UTF8.self) + "\""
         case .etherAddress:
             return key.prefix(6).map { hexByte($0) }.joined(separator: ":")
+        case .inetProtocol:
+            return key.first.map(protocolName) ?? hex(key)
+        case .inetService:
+            return key.count >= 2 ? String(UInt16(key[0]) << 8 | UInt16(key[1])) : hex(key)
         case .concatenation(let fields):
             var offset = 0
             var parts: [String] = []

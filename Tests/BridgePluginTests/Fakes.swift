@@ -1,5 +1,6 @@
 import BridgePlugin
 import CNIProtocol
+import CNITestSupport
 import IPAM
 
 /// A step at which a fake collaborator throws, to test rollback.
@@ -109,6 +110,8 @@ final class FakeFirewall: Firewall {
     var spoofChecks: [String: [Attachment: String]] = [:]
     var failOnAdd = false
     var usable = true
+    /// Port mappings run the real `PortMappingFirewall` over this in-memory kernel.
+    let portMappingKernel = RecordingNftablesTransport()
 
     func probe() throws {
         if !usable { throw InjectedFault.failed("nftables") }
