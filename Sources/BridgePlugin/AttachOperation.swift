@@ -20,6 +20,7 @@ struct AttachOperation {
         let bridge = try ensureBridge(datapath, &rollback)
         let veth = try createVeth(datapath, &rollback)
         try datapath.attachPort(portSpec(host: veth.host.name))
+        let shapingIfb = try shapeTraffic(hostVeth: veth.host.name, &rollback)
         var addressing = try allocateAddresses(&rollback)
         let existingRoutes = try datapath.configureContainerInterface(containerSpec(addressing))
         addressing.resultRoutes = addressing.resultRoutes.enumerated().filter { !existingRoutes.contains($0.offset) }.map(\.element)
@@ -34,7 +35,9 @@ struct AttachOperation {
             // A veth end has carrier only once both ends are up.
             try datapath.waitUntilUp(hostLink: veth.host.name)
         }
-        return makeResult(bridge: bridge, veth: veth, addressing: addressing)
+        var result = makeResult(bridge: bridge, veth: veth, addressing: addressing)
+        if let shapingIfb { result.interfaces.append(CNIResult.Interface(name: shapingIfb.name, mac: shapingIfb.mac)) }
+        return result
     }
 
     private func ensureBridge(_ datapath: Datapath, _ rollback: inout Rollback) throws -> LinkSnapshot {

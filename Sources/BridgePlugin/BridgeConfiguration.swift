@@ -27,6 +27,10 @@ public struct BridgeConfiguration: Equatable, Sendable {
     public var requestedMAC: MACAddress?
     /// The `portMappings` capability and the runtime's mappings.
     var portMappings = PortMappingSettings()
+    /// Traffic shaping (the `bandwidth` capability); nil when nothing is shaped.
+    public var bandwidth: BandwidthLimits?
+    /// Whether attachments of this network may have been shaped, so DEL looks for an ifb.
+    public var mayShapeTraffic = false
 
     public init() {}
 
@@ -51,6 +55,8 @@ public struct BridgeConfiguration: Equatable, Sendable {
         macSpoofCheck = try keys.bool("macspoofchk")
         requestedMAC = try Self.requestedMAC(request)
         portMappings = try PortMappingSettings(request.configuration)
+        bandwidth = try BandwidthLimits(request.configuration)
+        mayShapeTraffic = bandwidth != nil || BandwidthLimits.mayShape(request.configuration)
         try validate(hasIPAM: !(request.configuration.ipam?.member("type")?.stringValue ?? "").isEmpty)
     }
 

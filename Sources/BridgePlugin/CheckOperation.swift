@@ -19,6 +19,7 @@ struct CheckOperation {
         let hostVeth = BridgeNaming.hostVethName(for: request.attachment)
         problems += try checkBridge(datapath, previous)
         problems += try checkHostVeth(datapath, hostVeth)
+        problems += checkShaping(hostVeth: hostVeth)
         let tables = Set(previous.routes.compactMap(\.table))
         let container = try datapath.inspectContainerInterface(netns: request.netns, name: request.ifName, tables: tables)
         problems += checkContainer(container, previous)

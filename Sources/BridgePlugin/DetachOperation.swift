@@ -20,6 +20,8 @@ struct DetachOperation {
         let addresses = try? addressManager?.addresses(of: request.attachment)
         var linkErrors = TeardownErrors()
         var firewallErrors = TeardownErrors()
+        var shapingErrors = TeardownErrors()
+        let shaper = trafficShaperIfShaping(&shapingErrors)
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
         let firewall = needsFirewall ? firewallErrors.value("open nftables") { try dependencies.firewall() } : nil
         // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
@@ -27,9 +29,11 @@ struct DetachOperation {
         ParallelWork.run({
             if let datapath { removeLinks(datapath, &linkErrors) }
         }, alongside: {
-            if let firewall { removeFirewallState(firewall, addresses: addresses, &firewallErrors) }
+            shapingErrors = removingIfb(shaper, openingErrors: shapingErrors) {
+                if let firewall { removeFirewallState(firewall, addresses: addresses, &firewallErrors) }
+            }
         })
-        var errors = linkErrors.merged(with: firewallErrors)
+        var errors = linkErrors.merged(with: firewallErrors).merged(with: shapingErrors)
         errors.collect("release addresses") {
             try addressManager?.release(for: request.attachment)
         }
@@ -86,6 +90,7 @@ struct GarbageCollectOperation {
             keep.formUnion(holders)
         }
         collectFirewall(keep: keep, &errors)
+        collectShaping(keep: keep, &errors)
         try errors.throwIfAny("GC of network \"\(request.configuration.name)\" was incomplete")
     }
 

@@ -11,6 +11,7 @@ import Nftables
 public final class LiveDependencies: BridgeDependencies {
     private var datapathInstance: KernelDatapath?
     private var firewallInstance: NftablesFirewall?
+    private var shaperInstance: KernelTrafficShaper?
     private let allowOwnNamespace: Bool
 
     /// - Parameter allowOwnNamespace: `CNI_NETNS_OVERRIDE`, which lets `CNI_NETNS` be the
@@ -32,6 +33,13 @@ public final class LiveDependencies: BridgeDependencies {
         let firewall = NftablesFirewall(transport: try MNLNftablesTransport())
         firewallInstance = firewall
         return firewall
+    }
+
+    public func trafficShaper() throws -> TrafficShaper {
+        if let shaperInstance { return shaperInstance }
+        let shaper = KernelTrafficShaper(netlink: try RouteNetlink())
+        shaperInstance = shaper
+        return shaper
     }
 
     public func addressManager(for request: PluginRequest) throws -> (any AddressManager)? {

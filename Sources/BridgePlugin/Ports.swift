@@ -173,6 +173,8 @@ public protocol Firewall {
 public protocol BridgeDependencies {
     func datapath(for request: PluginRequest) throws -> Datapath
     func firewall() throws -> Firewall
+    /// Traffic shaping, over a kernel socket of its own (DEL uses it beside the datapath's).
+    func trafficShaper() throws -> TrafficShaper
     /// `nil` when the configuration has no IPAM (L2-only).
     func addressManager(for request: PluginRequest) throws -> (any AddressManager)?
 }

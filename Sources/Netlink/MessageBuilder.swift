@@ -49,6 +49,7 @@ final class MessageBuilder {
     func put(_ type: Int, u8 value: UInt8) { check(mnl_attr_put_u8_check(header, room, UInt16(type), value)) }
     func put(_ type: Int, u16 value: UInt16) { check(mnl_attr_put_u16_check(header, room, UInt16(type), value)) }
     func put(_ type: Int, u32 value: UInt32) { check(mnl_attr_put_u32_check(header, room, UInt16(type), value)) }
+    func put(_ type: Int, u64 value: UInt64) { check(mnl_attr_put_u64_check(header, room, UInt16(type), value)) }
     func put(_ type: Int, i32 value: Int32) { put(type, u32: UInt32(bitPattern: value)) }
     /// A NUL-terminated string attribute (IFLA_IFNAME, IFLA_INFO_KIND).
     func put(_ type: Int, string value: String) { check(mnl_attr_put_strz_check(header, room, UInt16(type), value)) }

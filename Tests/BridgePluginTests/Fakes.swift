@@ -185,6 +185,7 @@ final class FakeAllocator: AddressManager, AddressHolderListing {
 struct FakeDependencies: BridgeDependencies {
     let datapath: FakeDatapath
     let firewallFake: FakeFirewall
+    let shaperFake = FakeTrafficShaper()
     let allocator: FakeAllocator?
 
     init(allocator: FakeAllocator? = FakeAllocator()) {
@@ -195,6 +196,7 @@ struct FakeDependencies: BridgeDependencies {
 
     func datapath(for request: PluginRequest) throws -> Datapath { datapath }
     func firewall() throws -> Firewall { firewallFake }
+    func trafficShaper() throws -> TrafficShaper { shaperFake }
     func addressManager(for request: PluginRequest) throws -> (any AddressManager)? {
         request.configuration.ipam == nil ? nil : allocator
     }

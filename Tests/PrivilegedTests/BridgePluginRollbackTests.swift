@@ -59,6 +59,7 @@ final class FaultyDependencies: BridgeDependencies {
         FaultAtStep(try live.datapath(for: request), failingAfter: step)
     }
     func firewall() throws -> Firewall { try live.firewall() }
+    func trafficShaper() throws -> TrafficShaper { try live.trafficShaper() }
     func addressManager(for request: PluginRequest) throws -> (any AddressManager)? {
         try live.addressManager(for: request)
     }
@@ -71,12 +72,16 @@ final class FaultyDependencies: BridgeDependencies {
 )
 struct BridgePluginRollbackTests {
     /// Each fault point follows a step: the bridge, the veth pair, the port settings, the
-    /// address reservation, the container's addresses, the gateway (then masquerade).
-    @Test("Fault after each step: links, reservation, masquerade state and the new bridge are removed",
+    /// address reservation, the container's addresses, the gateway (then masquerade). Shaping
+    /// follows the port settings, so the later faults also roll back its ifb and qdiscs.
+    @Test("Fault after each step: links, ifb, reservation, masquerade state and the new bridge are removed",
           arguments: ["createVethPair", "attachPort", "configureContainerInterface", "addGatewayAddresses", "waitUntilUp"])
     func rollback(step: String) throws {
         try withTestbed { bed in
-            let config = bed.config(["isGateway": true, "ipMasq": true, "hairpinMode": true])
+            let config = bed.config([
+                "isGateway": true, "ipMasq": true, "hairpinMode": true,
+                "ingressRate": 40_000_000, "ingressBurst": 400_000, "egressRate": 40_000_000, "egressBurst": 400_000,
+            ])
             let request = PluginRequest(
                 command: .add, containerID: "c1", netns: try bed.container("c1").path, ifName: "eth0",
                 searchPath: ["/usr/lib/cni"], configuration: try NetworkConfiguration(object: config.objectValue ?? [:]))

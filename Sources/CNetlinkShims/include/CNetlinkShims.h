@@ -14,6 +14,9 @@
 #include <linux/if_addr.h>
 #include <linux/if_bridge.h>
 #include <linux/veth.h>
+#include <linux/pkt_sched.h>
+#include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_mirred.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
