@@ -65,7 +65,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         bandwidth = try BandwidthLimits(request.configuration)
         mayShapeTraffic = bandwidth != nil || BandwidthLimits.mayShape(request.configuration)
         _ = try LogSettings(configuration: request.configuration.raw)
-        try validate(hasIPAM: !(request.configuration.ipam?["type"]?.stringValue ?? "").isEmpty)
+        try validate(hasIPAM: !(request.configuration.ipam?.member("type")?.stringValue ?? "").isEmpty)
     }
 
     private func validate(hasIPAM: Bool) throws(CNIError) {

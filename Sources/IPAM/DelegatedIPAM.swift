@@ -25,7 +25,7 @@ public struct DelegatedIPAM: AddressManager {
     /// - Throws: ``IPAMError/invalidConfiguration(_:)`` when `ipam.type` is missing or not a plain
     ///   file name.
     public init(request: PluginRequest, environment: [String]? = nil) throws(IPAMError) {
-        guard let type = request.configuration.ipam?["type"]?.stringValue, !type.isEmpty else {
+        guard let type = request.configuration.ipam?.member("type")?.stringValue, !type.isEmpty else {
             throw .invalidConfiguration("\"ipam.type\" is missing")
         }
         guard type != ".", type != "..", !type.contains("/"), !type.utf8.contains(0) else {

@@ -16,6 +16,8 @@
 # nsbridge serves itself. Finally RunPodSandbox latency against the reference plugins.
 #
 #   sudo Tests/runtimes/cri.sh [--nsbridge BIN] [--quick]     (--quick: no latency comparison)
+#
+# NSBRIDGE_CRI_BENCH_ROUNDS (2) and NSBRIDGE_CRI_BENCH_PODS (5 per round) size the comparison.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NSBRIDGE=$(pwd)/.build/release/nsbridge QUICK=""

@@ -51,30 +51,33 @@ func main() {
 	switch command {
 	case "gc":
 		exitIf(garbageCollect(ctx, cninet, paths, list))
-		return
 	case "status":
 		exitIf(status(ctx, paths, list))
-		return
 	case "add", "check", "del":
+		if len(os.Args) < 4 {
+			usage()
+		}
+		rt, err := runtimeConf(os.Args[3])
+		exitIf(err)
+		exitIf(runAttachment(ctx, cninet, command, list, rt))
 	default:
 		usage()
 	}
-	if len(os.Args) < 4 {
-		usage()
-	}
-	rt, err := runtimeConf(os.Args[3])
-	exitIf(err)
+}
+
+// runAttachment runs add (printing the result), check or del for one attachment.
+func runAttachment(ctx context.Context, cninet *libcni.CNIConfig, command string, list *libcni.NetworkConfigList, rt *libcni.RuntimeConf) error {
 	switch command {
 	case "add":
 		result, err := cninet.AddNetworkList(ctx, list, rt)
-		exitIf(err)
-		if result != nil {
-			exitIf(result.Print())
+		if err != nil || result == nil {
+			return err
 		}
+		return result.Print()
 	case "check":
-		exitIf(cninet.CheckNetworkList(ctx, list, rt))
-	case "del":
-		exitIf(cninet.DelNetworkList(ctx, list, rt))
+		return cninet.CheckNetworkList(ctx, list, rt)
+	default:
+		return cninet.DelNetworkList(ctx, list, rt)
 	}
 }
 

@@ -96,19 +96,26 @@ cleanup() {
 }
 
 median() { tr -d '[] ' | tr ',' '\n' | sort -n | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+minimum() { tr -d '[] ' | tr ',' '\n' | sort -n | head -1; }
 
-# RunPodSandbox wall time, sequential pods, nsbridge (no wrapper) against bridge + portmap +
-# bandwidth, each on a freshly started containerd.
+# RunPodSandbox wall time of sequential pods, nsbridge (no wrapper) against bridge + portmap +
+# bandwidth. The two lists take turns in rounds, each on a freshly started containerd, so that
+# a load change on a shared machine hits both alike.
 compare_latency() {
-    local count=${NSBRIDGE_CRI_BENCH_PODS:-10} ours reference
-    restart_containerd "$WORK/bin-plain" "$WORK/net.d" && ours=$(cri bench "$count" bench-ours) \
-        && restart_containerd "$WORK/bin-plain" "$WORK/net.d-ref" && reference=$(cri bench "$count" bench-ref) \
-        || { fail "latency comparison" "$(tail -5 "$WORK/containerd.log")"; return 0; }
-    local ours_median reference_median
-    ours_median=$(median <<<"$ours") reference_median=$(median <<<"$reference")
-    echo "RunPodSandbox latency, median of $count sequential pods (ms):"
-    printf '  %-40s %8s   all: %s\n' "nsbridge (built-in portMappings, bandwidth)" "$ours_median" "$ours" \
-        "bridge + portmap + bandwidth (reference)" "$reference_median" "$reference"
-    awk -v a="$ours_median" -v b="$reference_median" 'BEGIN {printf "  nsbridge / reference = %.2f\n", a / b}'
+    local rounds=${NSBRIDGE_CRI_BENCH_ROUNDS:-2} per_round=${NSBRIDGE_CRI_BENCH_PODS:-5} round ours="" reference="" times
+    for round in $(seq 1 "$rounds"); do
+        restart_containerd "$WORK/bin-plain" "$WORK/net.d" && times=$(cri bench "$per_round" "ours-$round") \
+            || { fail "latency comparison" "$(tail -5 "$WORK/containerd.log")"; return 0; }
+        ours+=${ours:+,}$(tr -d '[]' <<<"$times")
+        restart_containerd "$WORK/bin-plain" "$WORK/net.d-ref" && times=$(cri bench "$per_round" "ref-$round") \
+            || { fail "latency comparison" "$(tail -5 "$WORK/containerd.log")"; return 0; }
+        reference+=${reference:+,}$(tr -d '[]' <<<"$times")
+    done
+    local count=$((rounds * per_round))
+    echo "RunPodSandbox latency, $count sequential pods each, $rounds alternating rounds (ms):"
+    printf '  %-42s median %7s  min %7s\n' "nsbridge (render-conflist.sh: one plugin)" "$(median <<<"$ours")" "$(minimum <<<"$ours")" \
+        "bridge + portmap + bandwidth (reference)" "$(median <<<"$reference")" "$(minimum <<<"$reference")"
+    awk -v a="$(median <<<"$ours")" -v b="$(median <<<"$reference")" 'BEGIN {printf "  median nsbridge / reference = %.2f\n", a / b}'
+    echo "  nsbridge:  $ours"; echo "  reference: $reference"
     [[ -z $(ip -o link show type veth) ]] && pass "latency runs leave no veth" || fail "latency runs" "veth left"
 }
