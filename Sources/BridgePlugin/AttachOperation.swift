@@ -29,6 +29,7 @@ struct AttachOperation {
             try datapath.enableForwarding(for: Set(addressing.ips.map(\.address.family)))
         }
         try programFirewall(addressing, hostVeth: veth.host.name, containerMAC: veth.container.mac, &rollback)
+        try acceptForwarding(bridge: bridge.name, hostVeth: veth.host.name, &rollback)
         if !configuration.disableContainerInterface {
             // A veth end has carrier only once both ends are up.
             try datapath.waitUntilUp(hostLink: veth.host.name)

@@ -102,6 +102,10 @@ struct CheckOperation {
                     network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
             }
         }
+        errors.collect("forwarding acceptance") {
+            try dependencies.firewall().checkForwarding(
+                network: network, attachment: attachment, bridge: configuration.bridgeName, hostInterface: hostVeth)
+        }
         return errors.failures
     }
 }

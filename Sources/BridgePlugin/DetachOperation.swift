@@ -21,7 +21,8 @@ struct DetachOperation {
         var linkErrors = TeardownErrors()
         var firewallErrors = TeardownErrors()
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
-        let firewall = needsFirewall ? firewallErrors.value("open nftables") { try dependencies.firewall() } : nil
+        // Always: forwarding acceptance may have been added whatever the configuration.
+        let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
         // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
         // RCU grace period in the kernel; side by side they wait once.
         ParallelWork.run({
@@ -35,8 +36,6 @@ struct DetachOperation {
         }
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
     }
-
-    private var needsFirewall: Bool { configuration.ipMasq || configuration.macSpoofCheck }
 
     private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
         errors.collect("delete interfaces") {
@@ -53,6 +52,7 @@ struct DetachOperation {
             if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
             if configuration.macSpoofCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
         }
+        errors.collect("remove forwarding acceptance") { try firewall.removeForwarding(network: network, attachment: attachment) }
     }
 }
 
@@ -94,6 +94,7 @@ struct GarbageCollectOperation {
             let firewall = try dependencies.firewall()
             try firewall.garbageCollectMasquerade(network: network, keep: keep)
             try firewall.garbageCollectSpoofCheck(network: network, keep: keep)
+            try firewall.garbageCollectForwarding(network: network, keep: keep)
         }
     }
 }

@@ -152,6 +152,12 @@ public protocol Firewall {
     func removeSpoofCheck(network: String, attachment: Attachment) throws
     func checkSpoofCheck(network: String, attachment: Attachment, hostInterface: String, mac: String) throws
     func garbageCollectSpoofCheck(network: String, keep: Set<Attachment>) throws
+
+    /// Forwarding acceptance in the host's iptables `FORWARD` chains, if it has any.
+    func addForwarding(network: String, attachment: Attachment, bridge: String, hostInterface: String) throws
+    func removeForwarding(network: String, attachment: Attachment) throws
+    func checkForwarding(network: String, attachment: Attachment, bridge: String, hostInterface: String) throws
+    func garbageCollectForwarding(network: String, keep: Set<Attachment>) throws
 }
 
 /// Builds the live or fake collaborators for one request.
