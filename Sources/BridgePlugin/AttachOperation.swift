@@ -44,6 +44,7 @@ struct AttachOperation {
         let (bridge, created) = try datapath.ensureBridge(spec)
         if created {
             rollback.register("bridge \(bridge.name)") { try datapath.deleteBridgeIfUnused(named: bridge.name) }
+            try reattachExistingPorts(datapath)
         }
         return bridge
     }
@@ -59,7 +60,7 @@ struct AttachOperation {
         return veth
     }
 
-    private func portSpec(host: String) -> PortSpec {
+    func portSpec(host: String) -> PortSpec {
         PortSpec(
             port: host, bridge: configuration.bridgeName, hairpin: configuration.hairpinMode,
             isolated: configuration.portIsolation, accessVLAN: configuration.vlan, trunk: configuration.vlanTrunk,

@@ -13,6 +13,17 @@ public enum BridgeNaming {
         return "veth" + padded.prefix(11)
     }
 
+    /// The MAC a new bridge gets: the same for a (host, bridge name) every time, as systemd's
+    /// `MACAddressPolicy=persistent` derives MACs, so a bridge that is deleted and re-created
+    /// keeps its MAC and the results (and CHECK) of containers attached before stay valid. The
+    /// machine ID is part of the hash so that same-named bridges of different hosts differ.
+    public static func bridgeMAC(named name: String, machineID: String) -> MACAddress {
+        let digest = StableHash.fnv1a64("nsbridge-bridge\u{0}\(machineID)\u{0}\(name)")
+        var bytes = (0..<6).map { UInt8(truncatingIfNeeded: digest >> (8 * UInt64($0))) }
+        bytes[0] = (bytes[0] & 0xfe) | 0x02  // unicast, locally administered
+        return MACAddress(bytes: bytes) ?? .randomLocallyAdministered()
+    }
+
     /// Checks a kernel link name as the kernel does: 1–15 bytes, not `.`/`..`, no `/`, `:` or
     /// whitespace.
     public static func validateLinkName(_ name: String, key: String) throws(CNIError) {

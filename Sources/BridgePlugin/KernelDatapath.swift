@@ -35,7 +35,12 @@ final class KernelDatapath: Datapath {
         }
         var created = true
         do {
-            try hostNetlink.addBridge(named: spec.name, mtu: spec.mtu.map(UInt32.init), vlanFiltering: spec.vlanFiltering ? true : nil, up: true)
+            // A bridge takes the lowest MAC of its ports unless its own was set explicitly. It gets
+            // its final MAC in the request that creates it, so an ADD racing this one can never
+            // record a MAC the bridge later drops, and every result (and CHECK) stays valid.
+            try hostNetlink.addBridge(
+                named: spec.name, mac: Self.newBridgeMAC(named: spec.name).bytes, mtu: spec.mtu.map(UInt32.init),
+                vlanFiltering: spec.vlanFiltering ? true : nil, up: true)
         } catch {
             if error.errno == EOPNOTSUPP && spec.vlanFiltering { throw Self.vlanFilteringUnsupported(error) }
             guard error.isExists else { throw error }
@@ -44,12 +49,20 @@ final class KernelDatapath: Datapath {
         guard let bridge = try hostNetlink.link(named: spec.name) else {
             throw CNIError(.kernel, "bridge \(spec.name) vanished right after it was created")
         }
-        if created {
-            // A bridge takes the lowest MAC of its ports unless its own is set explicitly; pinning
-            // it keeps the MAC in every ADD result (and CHECK) valid as containers come and go.
-            try hostNetlink.setMAC(bridge.index, mac: bridge.mac)
-        }
         return (try adopt(bridge, spec), created)
+    }
+
+    /// ``BridgeNaming/bridgeMAC(named:machineID:)`` with this host's `/etc/machine-id`, or a
+    /// random MAC on a host without one.
+    static func newBridgeMAC(named name: String) -> MACAddress {
+        var bytes: [UInt8] = []
+        do {
+            bytes = try DirectoryHandle(path: "/etc").readFile("machine-id", limit: 64) ?? []
+        } catch {
+            // An unreadable machine ID only costs the MAC's stability across re-creation.
+        }
+        let machineID = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+        return machineID.isEmpty ? .randomLocallyAdministered() : BridgeNaming.bridgeMAC(named: name, machineID: machineID)
     }
 
     /// Checks an existing link is a bridge and brings it to the wanted state.
@@ -146,7 +159,7 @@ final class KernelDatapath: Datapath {
         return link.index
     }
 
-    private func bridgeIndex(_ name: String) throws -> Int32 {
+    func bridgeIndex(_ name: String) throws -> Int32 {
         if let index = bridgeIndexes[name] { return index }
         guard let bridge = try hostNetlink.link(named: name) else {
             throw CNIError(.kernel, "bridge \(name) is missing")

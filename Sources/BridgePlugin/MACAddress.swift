@@ -20,6 +20,17 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
+    /// A random unicast MAC with the locally administered bit set, as the kernel's own random
+    /// MACs are (`eth_random_addr`).
+    public static func randomLocallyAdministered() -> MACAddress {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<6).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes[0] = (bytes[0] & 0xfe) | 0x02
+        return MACAddress(sixBytes: bytes)
+    }
+
+    private init(sixBytes: [UInt8]) { bytes = sixBytes }
+
     /// Unicast addresses have the group bit (bit 0 of the first byte) clear, and are not all zero.
     public var isUnicast: Bool { bytes[0] & 1 == 0 && bytes.contains { $0 != 0 } }
 

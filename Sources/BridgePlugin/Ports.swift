@@ -114,6 +114,9 @@ public protocol Datapath {
     func createVethPair(_ spec: VethSpec) throws -> (host: LinkSnapshot, container: LinkSnapshot)
     /// Applies hairpin, isolation and VLANs to a host end already enslaved by `createVethPair`.
     func attachPort(_ spec: PortSpec) throws
+    /// Puts back on `bridge` those of the host links `names` that exist and are not on it (after
+    /// the bridge was deleted and re-created). Returns the names it re-attached.
+    func reattachPorts(_ names: Set<String>, toBridge bridge: String) throws -> [String]
     /// Configures the container interface. Returns the indexes (in `spec.routes`) of routes
     /// that were not installed because the namespace already had them, e.g. a default route
     /// from a first interface: the first one wins, and the result must not report the other.

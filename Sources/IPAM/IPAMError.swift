@@ -1,4 +1,5 @@
 import CNIProtocol
+import Glibc
 import LinuxSupport
 
 /// What can go wrong in address management, with the CNI code each case stands for.
@@ -48,7 +49,7 @@ public enum IPAMError: Error, Equatable, CustomStringConvertible, CNIErrorConver
         case .checkFailed(let message):
             return CNIError(.ipamCheckFailed, message)
         case .store(let error):
-            return CNIError(.ioFailure, "IPAM store failure", details: error.description)
+            return CNIError(.ioFailure, Self.storeFailureMessage(error), details: error.description)
         case .notAvailable(let reason):
             return CNIError(.pluginNotAvailable, reason)
         case .pluginNotFound(let type, let searched):
@@ -56,6 +57,23 @@ public enum IPAMError: Error, Equatable, CustomStringConvertible, CNIErrorConver
                             details: "searched CNI_PATH: [\(searched.joined(separator: ", "))]")
         case .several(let summary, let messages):
             return CNIError(.internal, summary, details: messages.joined(separator: "; "))
+        }
+    }
+}
+
+extension IPAMError {
+    /// Names what the operator has to fix when the data directory cannot be written; nothing is
+    /// half-written in any of these cases (reservations are linked into place only when complete).
+    static func storeFailureMessage(_ error: SystemError) -> String {
+        switch error.errno {
+        case ENOSPC, EDQUOT:
+            return "the IPAM data directory is full, so no address can be reserved; free space in it (ipam.dataDir)"
+        case EROFS:
+            return "the IPAM data directory is on a read-only file system, so no address can be reserved"
+        case EACCES, EPERM:
+            return "the IPAM data directory is not writable by the plugin"
+        default:
+            return "the IPAM data directory could not be read or written"
         }
     }
 }

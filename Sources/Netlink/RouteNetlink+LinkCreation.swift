@@ -5,24 +5,30 @@ import LinuxSupport
 
 /// Creating bridges and veth pairs.
 extension RouteNetlink {
-    /// Creates a bridge. `ip link add name <name> [mtu <mtu>] [up] type bridge [vlan_filtering 1]`
+    /// Creates a bridge.
+    /// `ip link add name <name> [address <mac>] [mtu <mtu>] [up] type bridge [vlan_filtering 1]`
     ///
     /// The corresponding kernel message is `RTM_NEWLINK` with `NLM_F_CREATE|NLM_F_EXCL` and
     /// `IFLA_INFO_KIND "bridge"`.
     /// - Parameters:
     ///   - name: the bridge's name.
+    ///   - mac: the bridge's MAC (`IFLA_ADDRESS`). A MAC given at creation counts as set by the
+    ///     user, so the bridge keeps it for ever instead of taking its lowest port's MAC.
     ///   - mtu: the initial MTU, or nil for the kernel default.
     ///   - vlanFiltering: sets `IFLA_BR_VLAN_FILTERING` when non-nil.
     ///   - up: bring the new bridge up in the same request (`ifi_flags` IFF_UP).
     /// - Throws: `NetlinkError` with `isExists` if any link already has the name; "ensure bridge"
     ///   logic belongs to the caller, which must also check that the existing link is a bridge.
-    public func addBridge(named name: String, mtu: UInt32? = nil, vlanFiltering: Bool? = nil, up: Bool = false) throws(NetlinkError) {
+    public func addBridge(
+        named name: String, mac: [UInt8]? = nil, mtu: UInt32? = nil, vlanFiltering: Bool? = nil, up: Bool = false
+    ) throws(NetlinkError) {
         let message = request(Int(RTM_NEWLINK), flags: NLM_F_CREATE | NLM_F_EXCL)
         var header = ifinfomsg()
         header.ifi_flags = up ? UInt32(IFF_UP) : 0
         header.ifi_change = up ? UInt32(IFF_UP) : 0
         message.append(header)
         message.put(Int(IFLA_IFNAME), string: name)
+        if let mac { message.put(Int(IFLA_ADDRESS), bytes: mac) }
         if let mtu { message.put(Int(IFLA_MTU), u32: mtu) }
         message.nest(Int(IFLA_LINKINFO)) {
             message.put(Int(IFLA_INFO_KIND), string: "bridge")

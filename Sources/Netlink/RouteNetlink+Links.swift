@@ -66,13 +66,6 @@ extension RouteNetlink {
         try perform(message, "RTM_NEWLINK index \(index) mtu \(mtu)")
     }
 
-    /// Sets the hardware address. `ip link set dev <index> address <mac>`
-    public func setMAC(_ index: Int32, mac: [UInt8]) throws(NetlinkError) {
-        let message = linkRequest(RTM_NEWLINK, index: index)
-        message.put(Int(IFLA_ADDRESS), bytes: mac)
-        try perform(message, "RTM_NEWLINK index \(index) address \(LinkInfo.format(mac: mac))")
-    }
-
     /// Moves a link into another network namespace. `ip link set dev <index> netns <path>`
     ///
     /// The corresponding attribute is `IFLA_NET_NS_FD`.

@@ -61,6 +61,13 @@ final class FakeDatapath: Datapath {
         ports[spec.port] = spec
     }
 
+    func reattachPorts(_ names: Set<String>, toBridge bridge: String) throws -> [String] {
+        try step("reattachPorts")
+        let detached = names.filter { hostLinks[$0] != nil && hostLinks[$0]?.masterName != bridge }.sorted()
+        for name in detached { hostLinks[name]?.masterName = bridge }
+        return detached
+    }
+
     func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws -> Set<Int> {
         try step("configureContainerInterface")
         // Like the kernel, a destination the namespace already routes is not added again.

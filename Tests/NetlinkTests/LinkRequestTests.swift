@@ -37,6 +37,21 @@ struct LinkRequestTests {
             """)
     }
 
+    @Test("addBridge with a MAC carries IFLA_ADDRESS in the creating request")
+    func addBridgeWithMAC() throws {
+        let transport = RecordingNetlinkTransport()
+        // ip link add name br1 address 02:11:22:33:44:55 up type bridge
+        try RouteNetlink(transport: transport).addBridge(named: "br1", mac: [0x02, 0x11, 0x22, 0x33, 0x44, 0x55], up: true)
+        expectBytes(transport.requests.first, """
+            44000000 1000 0506 01000000 00000000  // nlmsghdr: len 68, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1, pid 0
+            00 00 0000 00000000 01000000 01000000 // ifinfomsg: AF_UNSPEC, index 0, flags IFF_UP, change IFF_UP
+            0800 0300 62723100                    // IFLA_IFNAME "br1"
+            0a00 0100 021122334455 0000           // IFLA_ADDRESS 02:11:22:33:44:55 + pad
+            1000 1280                             // IFLA_LINKINFO (nested), 16 bytes
+              0b00 0100 6272696467650000          //   IFLA_INFO_KIND "bridge" + pad
+            """)
+    }
+
     @Test("addVethPair puts the peer's ifinfomsg, name, MTU, MAC and namespace fd inside VETH_INFO_PEER")
     func addVethPair() throws {
         let namespace = try NetworkNamespace.open(path: "/proc/self/ns/net")

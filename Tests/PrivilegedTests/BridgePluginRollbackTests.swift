@@ -29,6 +29,9 @@ final class FaultAtStep: Datapath {
         try at("createVethPair") { try base.createVethPair(spec) }
     }
     func attachPort(_ spec: PortSpec) throws { try at("attachPort") { try base.attachPort(spec) } }
+    func reattachPorts(_ names: Set<String>, toBridge bridge: String) throws -> [String] {
+        try at("reattachPorts") { try base.reattachPorts(names, toBridge: bridge) }
+    }
     func configureContainerInterface(_ spec: ContainerInterfaceSpec) throws -> Set<Int> {
         try at("configureContainerInterface") { try base.configureContainerInterface(spec) }
     }
