@@ -166,6 +166,41 @@ extra_portmap-chain() {
     [[ "$got" == via-portmap ]] || { WHY="outside:8080 did not reach container A:80 (got '${got}')"; return 1; }
 }
 
+# serve_port NS PORT TAG: a one-shot-per-connection TCP server answering TAG, until the example ends.
+serve_port() {
+    in_ns "$1" busybox nc -lk -p "$2" -e echo "$3" >/dev/null 2>&1 &
+    echo $! >>"$RUN_DIR/pids"
+    local i
+    for i in $(seq 20); do
+        in_ns "$1" ss -ltn 2>/dev/null | grep -q ":$2 " && return 0
+        sleep 0.1
+    done
+}
+
+# fetch_port FROM(host|NS) ADDRESS PORT -> what the server said
+fetch_port() {
+    if [[ $1 == host ]]; then
+        in_host busybox nc -w 2 "$2" "$3" </dev/null 2>/dev/null || true
+    else
+        in_ns "$1" busybox nc -w 2 "$2" "$3" </dev/null 2>/dev/null || true
+    fi
+}
+
+# nsbridge alone publishes the port (portMappings capability, no portmap plugin):
+# host 8080 -> container A:80 from the outside, from the host and from container B.
+extra_podman-nsbridge() {
+    jq -e '. as $r | all(.ips[]; $r.interfaces[.interface].sandbox != null and $r.interfaces[.interface].mac != null)' \
+        <<<"$RES_A" >/dev/null || { WHY="result not usable by Podman: $(jq -c . <<<"$RES_A")"; return 1; }
+    in_ns "$NS_A" ip route show default | grep -q "via 10.90.0.1" || { WHY="no default route via 10.90.0.1"; return 1; }
+    command -v busybox >/dev/null || { WHY="needs busybox (nc): apt-get install busybox-static"; return 1; }
+    serve_port "$NS_A" 80 via-nsbridge
+    local from got
+    for from in "$OUT_NS:198.51.100.1" "host:198.51.100.1" "$NS_B:198.51.100.1"; do
+        got=$(fetch_port "${from%%:*}" "${from#*:}" 8080)
+        [[ "$got" == via-nsbridge ]] || { WHY="${from%%:*} -> ${from#*:}:8080 did not reach container A:80 (got '${got}')"; return 1; }
+    done
+}
+
 # Podman needs ips[].interface -> a sandbox interface with a MAC, and the
 # default route from ipam.routes.
 extra_podman-network() {

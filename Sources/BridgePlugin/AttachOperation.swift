@@ -31,6 +31,7 @@ struct AttachOperation {
         }
         try programFirewall(addressing, hostVeth: veth.host.name, containerMAC: veth.container.mac, &rollback)
         try publishPorts(addressing, bridge: bridge.name, &rollback)
+        try acceptForwarding(bridge: bridge.name, hostVeth: veth.host.name, &rollback)
         if !configuration.disableContainerInterface {
             // A veth end has carrier only once both ends are up.
             try datapath.waitUntilUp(hostLink: veth.host.name)

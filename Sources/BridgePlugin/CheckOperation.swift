@@ -112,6 +112,10 @@ struct CheckOperation {
                 try dependencies.firewall().checkGuards(guards, attachment: attachment, mac: containerMAC, addresses: addresses)
             }
         }
+        errors.collect("forwarding acceptance") {
+            try dependencies.firewall().checkForwarding(
+                network: network, attachment: attachment, bridge: configuration.bridgeName, hostInterface: hostVeth)
+        }
         return errors.failures
     }
 }

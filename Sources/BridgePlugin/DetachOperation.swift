@@ -23,7 +23,8 @@ struct DetachOperation {
         var shapingErrors = TeardownErrors()
         let shaper = trafficShaperIfShaping(&shapingErrors)
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
-        let firewall = needsFirewall ? firewallErrors.value("open nftables") { try dependencies.firewall() } : nil
+        // Always: forwarding acceptance may have been added whatever the configuration.
+        let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
         // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
         // RCU grace period in the kernel; side by side they wait once.
         ParallelWork.run({
@@ -39,8 +40,6 @@ struct DetachOperation {
         }
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
     }
-
-    private var needsFirewall: Bool { configuration.usesFirewall }
 
     private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
         errors.collect("delete interfaces") {
@@ -62,6 +61,7 @@ struct DetachOperation {
             let guards = configuration.guards(network: network, attachment: attachment)
             if !guards.isEmpty { try firewall.removeGuards(guards, attachment: attachment, addresses: addresses) }
         }
+        errors.collect("remove forwarding acceptance") { try firewall.removeForwarding(network: network, attachment: attachment) }
     }
 }
 
@@ -111,6 +111,7 @@ struct GarbageCollectOperation {
             if configuration.portMappings.enabled { try firewall.garbageCollectPortMappings(network: network, keep: keep) }
             let guards = configuration.guards(network: network, attachment: request.attachment)
             if !guards.isEmpty { try firewall.garbageCollectGuards(guards, keep: keep) }
+            try firewall.garbageCollectForwarding(network: network, keep: keep)
         }
     }
 }

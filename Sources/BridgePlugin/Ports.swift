@@ -189,6 +189,11 @@ public protocol Firewall {
     func removeGuards(_ guards: TenancyGuards, attachment: Attachment, addresses: [IPAddress]?) throws
     func checkGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws
     func garbageCollectGuards(_ guards: TenancyGuards, keep: Set<Attachment>) throws
+    /// Forwarding acceptance in the host's iptables `FORWARD` chains, if it has any.
+    func addForwarding(network: String, attachment: Attachment, bridge: String, hostInterface: String) throws
+    func removeForwarding(network: String, attachment: Attachment) throws
+    func checkForwarding(network: String, attachment: Attachment, bridge: String, hostInterface: String) throws
+    func garbageCollectForwarding(network: String, keep: Set<Attachment>) throws
 }
 
 /// Builds the live or fake collaborators for one request.

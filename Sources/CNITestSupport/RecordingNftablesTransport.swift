@@ -13,6 +13,16 @@ public final class RecordingNftablesTransport: NftablesTransport {
         public var chains: [String: [String?]] = [:]
         /// Set → its elements, keyed by key bytes.
         public var sets: [String: [[UInt8]: SetElement]] = [:]
+        /// Chain → the handles of its rules and the chain each jumps to, parallel to `chains`.
+        public var ruleLinks: [String: [RuleLink]] = [:]
+        var nextRuleHandle: UInt64 = 1
+    }
+
+    /// What the fake remembers of a rule beyond its comment.
+    public struct RuleLink: Equatable, Sendable {
+        public var handle: UInt64
+        /// The chain a `jump`/`goto` verdict of the rule targets.
+        public var target: String?
     }
 
     public private(set) var state = State()
@@ -57,11 +67,18 @@ public final class RecordingNftablesTransport: NftablesTransport {
 
     public func ruleComments(in chain: Chain) throws -> [String?]? { state.chains[Self.name(chain)] }
 
+    public func rules(in chain: Chain) throws -> [RuleEntry]? {
+        guard let comments = state.chains[Self.name(chain)] else { return nil }
+        let links = state.ruleLinks[Self.name(chain)] ?? []
+        return zip(comments, links).map { RuleEntry(handle: $1.handle, comment: $0) }
+    }
+
     public func useCount(of chain: Chain) throws -> UInt32? {
         guard let rules = state.chains[Self.name(chain)] else { return nil }
         let references = state.sets.filter { $0.key.hasPrefix("\(chain.table) ") }.values
             .flatMap(\.values).filter { $0.verdict?.description == "goto \(chain.name)" }.count
-        return UInt32(rules.count + references)
+        let jumps = state.ruleLinks.values.joined().filter { $0.target == chain.name }.count
+        return UInt32(rules.count + references + jumps)
     }
 
     public func chainNames(in table: Table) throws -> [String]? {
@@ -87,17 +104,21 @@ public final class RecordingNftablesTransport: NftablesTransport {
             guard state.tables.remove("\(table)") != nil else { return 2 }
             state.chains = state.chains.filter { !$0.key.hasPrefix("\(table) ") }
             state.sets = state.sets.filter { !$0.key.hasPrefix("\(table) ") }
+            state.ruleLinks = state.ruleLinks.filter { !$0.key.hasPrefix("\(table) ") }
         case .addChain(let chain):
             guard state.tables.contains("\(chain.table)") else { return 2 }
             if state.chains[name(chain)] == nil { state.chains[name(chain)] = [] }
         case .flushChain(let chain):
             guard state.chains[name(chain)] != nil else { return 2 }
             state.chains[name(chain)] = []
+            state.ruleLinks[name(chain)] = []
         case .deleteChain(let chain):
             guard state.chains[name(chain)] != nil else { return 2 }
             let referenced = state.sets.values.contains { $0.values.contains { $0.verdict?.description == "goto \(chain.name)" } }
-            if referenced { return 16 }
+            let jumpedTo = state.ruleLinks.contains { $0.key.hasPrefix("\(chain.table) ") && $0.value.contains { $0.target == chain.name } }
+            if referenced || jumpedTo { return 16 }
             state.chains[name(chain)] = nil
+            state.ruleLinks[name(chain)] = nil
         case .addSet(let set):
             guard state.tables.contains("\(set.table)") else { return 2 }
             if state.sets[name(set)] == nil { state.sets[name(set)] = [:] }
@@ -116,7 +137,27 @@ public final class RecordingNftablesTransport: NftablesTransport {
         case .addRule(let rule):
             guard state.chains[name(rule.chain)] != nil else { return 2 }
             state.chains[name(rule.chain)]?.append(rule.comment)
+            state.ruleLinks[name(rule.chain), default: []].append(link(rule, &state))
+        case .insertRule(let rule):
+            guard state.chains[name(rule.chain)] != nil else { return 2 }
+            state.chains[name(rule.chain)]?.insert(rule.comment, at: 0)
+            state.ruleLinks[name(rule.chain), default: []].insert(link(rule, &state), at: 0)
+        case .deleteRule(let chain, let handle):
+            guard let index = state.ruleLinks[name(chain)]?.firstIndex(where: { $0.handle == handle }) else { return 2 }
+            state.ruleLinks[name(chain)]?.remove(at: index)
+            state.chains[name(chain)]?.remove(at: index)
         }
         return nil
+    }
+
+    private static func link(_ rule: Rule, _ state: inout State) -> RuleLink {
+        defer { state.nextRuleHandle += 1 }
+        let target = rule.expressions.lazy.compactMap { expression -> String? in
+            switch expression {
+            case .verdict(.jump(let chain)), .verdict(.goto(let chain)): return chain
+            default: return nil
+            }
+        }.first
+        return RuleLink(handle: state.nextRuleHandle, target: target)
     }
 }

@@ -17,8 +17,11 @@ extension Operation {
         case .deleteElements(let set, let elements):
             let keys = elements.map { SetElement(key: $0.key) }
             return render(makeSet(set, elements: keys), nftnl_set_free) { nftnl_set_snprintf($0, $1, $2, 0, 0) }
-        case .addRule(let rule):
+        case .addRule(let rule), .insertRule(let rule):
             return render(makeRule(rule), nftnl_rule_free) { nftnl_rule_snprintf($0, $1, $2, 0, 0) }
+        case .deleteRule(let chain, let handle):
+            let rule = makeRule(Rule(chain: chain, expressions: []), handle: handle)
+            return render(rule, nftnl_rule_free) { nftnl_rule_snprintf($0, $1, $2, 0, 0) }
         }
     }
 }

@@ -24,6 +24,10 @@ public enum Operation: Hashable, Sendable, CustomStringConvertible {
     case deleteElements(NamedSet, [SetElement])
     /// `nft add rule …` (appends).
     case addRule(Rule)
+    /// `nft insert rule …` (prepends: the rule becomes the chain's first).
+    case insertRule(Rule)
+    /// `nft delete rule <family> <table> <chain> handle <handle>` (ENOENT if it is gone).
+    case deleteRule(Chain, handle: UInt64)
 
     public var description: String {
         switch self {
@@ -37,6 +41,8 @@ public enum Operation: Hashable, Sendable, CustomStringConvertible {
         case .addElements(let set, let elements): return "add element \(set.table) \(set.name) \(elementsText(set, elements))"
         case .deleteElements(let set, let elements): return "delete element \(set.table) \(set.name) \(elementsText(set, elements, withData: false))"
         case .addRule(let rule): return "add rule \(rule.chain.table) \(rule.chain.name) …\(rule.comment.map { " comment \"\($0)\"" } ?? "")"
+        case .insertRule(let rule): return "insert rule \(rule.chain.table) \(rule.chain.name) …\(rule.comment.map { " comment \"\($0)\"" } ?? "")"
+        case .deleteRule(let chain, let handle): return "delete rule \(chain.table) \(chain.name) handle \(handle)"
         }
     }
 
@@ -53,6 +59,8 @@ public enum Operation: Hashable, Sendable, CustomStringConvertible {
         case .addElements: return (NFT_MSG_NEWSETELEM, NLM_F_CREATE)
         case .deleteElements: return (NFT_MSG_DELSETELEM, 0)
         case .addRule: return (NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND)
+        case .insertRule: return (NFT_MSG_NEWRULE, NLM_F_CREATE)
+        case .deleteRule: return (NFT_MSG_DELRULE, 0)
         }
     }
 
@@ -62,7 +70,8 @@ public enum Operation: Hashable, Sendable, CustomStringConvertible {
         case .addChain(let chain), .deleteChain(let chain), .flushChain(let chain): return chain.table.family
         case .addSet(let set), .deleteSet(let set), .addElements(let set, _), .deleteElements(let set, _):
             return set.table.family
-        case .addRule(let rule): return rule.chain.table.family
+        case .addRule(let rule), .insertRule(let rule): return rule.chain.table.family
+        case .deleteRule(let chain, _): return chain.table.family
         }
     }
 
@@ -71,7 +80,7 @@ public enum Operation: Hashable, Sendable, CustomStringConvertible {
     var byteBound: Int {
         switch self {
         case .addElements(_, let elements), .deleteElements(_, let elements): return 1024 + elements.count * 512
-        case .addRule(let rule): return 1024 + rule.expressions.count * 256
+        case .addRule(let rule), .insertRule(let rule): return 1024 + rule.expressions.count * 256
         default: return 1024
         }
     }
@@ -94,8 +103,12 @@ public enum Operation: Hashable, Sendable, CustomStringConvertible {
         case .deleteElements(let set, let elements):
             let keysOnly = elements.map { SetElement(key: $0.key) }
             withObject(makeSet(set, elements: keysOnly), free: nftnl_set_free) { nftnl_set_elems_nlmsg_build_payload(header, $0) }
-        case .addRule(let rule):
+        case .addRule(let rule), .insertRule(let rule):
             withObject(makeRule(rule), free: nftnl_rule_free) { nftnl_rule_nlmsg_build_payload(header, $0) }
+        case .deleteRule(let chain, let handle):
+            withObject(makeRule(Rule(chain: chain, expressions: []), handle: handle), free: nftnl_rule_free) {
+                nftnl_rule_nlmsg_build_payload(header, $0)
+            }
         }
     }
 }

@@ -75,6 +75,10 @@ public enum Expression: Hashable, Sendable {
     case masquerade
     /// `[ counter pkts 0 bytes 0 ]`
     case counter
+    /// `[ match name <name> rev <revision> ]`: an x_tables match run by nft_compat, with its
+    /// `struct xt_*_mtinfo` bytes. Only for rules in iptables-nft's tables, which iptables can
+    /// decode only in this shape (see `ForwardingAcceptance`).
+    case match(name: String, revision: UInt32, info: [UInt8])
 }
 
 extension Expression {

@@ -118,10 +118,14 @@ public final class MNLNftablesTransport: NftablesTransport {
     }
 
     public func ruleComments(in chain: Chain) throws -> [String?]? {
+        try rules(in: chain)?.map(\.comment)
+    }
+
+    public func rules(in chain: Chain) throws -> [RuleEntry]? {
         guard try chainExists(chain) else { return nil }
         let query = makeRule(Rule(chain: chain, expressions: []))
         defer { nftnl_rule_free(query) }
-        var comments: [String?] = []
+        var entries: [RuleEntry] = []
         _ = try request(NFT_MSG_GETRULE, family: chain.table.family.rawValue, dump: true,
                         what: "list chain \(chain.table) \(chain.name)",
                         build: { nftnl_rule_nlmsg_build_payload($0, query) }) { header in
@@ -133,9 +137,10 @@ public final class MNLNftablesTransport: NftablesTransport {
             else { return }
             var length: UInt32 = 0
             let data = nftnl_rule_get_data(rule, UInt16(NFTNL_RULE_USERDATA.rawValue), &length)
-            comments.append(data.flatMap { comment(inUserdata: Array(UnsafeRawBufferPointer(start: $0, count: Int(length)))) })
+            let text = data.flatMap { comment(inUserdata: Array(UnsafeRawBufferPointer(start: $0, count: Int(length)))) }
+            entries.append(RuleEntry(handle: nftnl_rule_get_u64(rule, UInt16(NFTNL_RULE_HANDLE.rawValue)), comment: text))
         }
-        return comments
+        return entries
     }
 
     private func chainExists(_ chain: Chain) throws -> Bool {

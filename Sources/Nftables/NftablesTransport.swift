@@ -20,10 +20,26 @@ public protocol NftablesTransport {
     /// the chain does not exist.
     func ruleComments(in chain: Chain) throws -> [String?]?
 
+    /// The rules in `chain`, in order, each with its handle and comment. `nil` if the chain
+    /// does not exist.
+    func rules(in chain: Chain) throws -> [RuleEntry]?
+
     /// The kernel's use count of `chain` (`NFTA_CHAIN_USE`): its own rules plus every rule and
     /// map element that jumps to it. `nil` if the chain does not exist.
     func useCount(of chain: Chain) throws -> UInt32?
 
     /// The names of the chains in `table`; `nil` if the table does not exist.
     func chainNames(in table: Table) throws -> [String]?
+}
+
+/// A rule as read back from the kernel: enough to recognise it by comment and delete it.
+public struct RuleEntry: Hashable, Sendable {
+    /// The kernel's handle (`NFTA_RULE_HANDLE`), unique within the table.
+    public var handle: UInt64
+    public var comment: String?
+
+    public init(handle: UInt64, comment: String?) {
+        self.handle = handle
+        self.comment = comment
+    }
 }

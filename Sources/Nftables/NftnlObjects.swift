@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CNIProtocol
 import CNetlinkShims
 import CNftnl
@@ -110,6 +113,7 @@ func makeRule(_ rule: Rule, handle: UInt64? = nil) -> OpaquePointer {
     nftnl_rule_set_str(object, UInt16(NFTNL_RULE_TABLE.rawValue), rule.chain.table.name)
     nftnl_rule_set_str(object, UInt16(NFTNL_RULE_CHAIN.rawValue), rule.chain.name)
     nftnl_rule_set_u32(object, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(rule.chain.table.family.rawValue))
+    if let handle { nftnl_rule_set_u64(object, UInt16(NFTNL_RULE_HANDLE.rawValue), handle) }
     for expression in rule.expressions {
         nftnl_rule_add_expr(object, makeExpression(expression))
     }
@@ -179,6 +183,14 @@ func makeExpression(_ expression: Expression) -> OpaquePointer {
         return expr("masq", u32: [])
     case .counter:
         return expr("counter", u32: [])
+    case .match(let name, let revision, let info):
+        let object = expr("match", u32: [(NFTNL_EXPR_MT_REV, revision)])
+        nftnl_expr_set_str(object, UInt16(NFTNL_EXPR_MT_NAME), name)
+        // libnftnl keeps (and later frees) the match info pointer instead of copying it.
+        let owned = malloc(info.count)!
+        info.withUnsafeBytes { owned.copyMemory(from: $0.baseAddress!, byteCount: info.count) }
+        nftnl_expr_set(object, UInt16(NFTNL_EXPR_MT_INFO), owned, UInt32(info.count))
+        return object
     }
 }
 

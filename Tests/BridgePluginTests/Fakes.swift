@@ -127,6 +127,8 @@ final class FakeDatapath: Datapath {
 final class FakeFirewall: Firewall {
     var masquerade: [String: [Attachment: [IPAddress]]] = [:]
     var spoofChecks: [String: [Attachment: String]] = [:]
+    /// Network → attachment → bridge (see FakeFirewall+Forwarding.swift).
+    var forwarding: [String: [Attachment: String]] = [:]
     var failOnAdd = false
     var usable = true
     /// Port mappings run the real `PortMappingFirewall` over this in-memory kernel.
