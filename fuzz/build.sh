@@ -38,8 +38,7 @@ for module in CNIProtocol LinuxSupport IPAM Netlink; do swift_module "$module"; 
 # The bridge plugin's configuration decoder depends only on CNIProtocol; its files are compiled
 # into the netconf target rather than building BridgePlugin (and libnftnl) whole.
 bridge_configuration_sources=("$root/Sources/BridgePlugin/BridgeConfiguration.swift"
-                              "$root/Sources/BridgePlugin/BridgeNaming.swift"
-)
+                              "$root/Sources/BridgePlugin/BridgeNaming.swift")
 
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then

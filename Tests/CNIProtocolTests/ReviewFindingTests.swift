@@ -64,3 +64,14 @@ struct ReviewFindingTests {
         PluginRunnerTests.expectError(outcome, code: .invalidEnvironmentVariables, version: CNIVersion.current.description)
     }
 }
+
+@Suite("One MAC parser")
+struct MACAddressParsingTests {
+    @Test("Six groups of exactly two hex digits, ':' or '-', either case", arguments: [
+        ("0A:ff:00:01:10:ab", true), ("0a-ff-00-01-10-ab", true), ("+a:ff:00:01:10:ab", false),
+        ("0a:ff:00:01:10", false), ("0a:ff:00:01:10:zz", false), ("0a:ff:00:01:10:abc", false), ("", false),
+    ])
+    func parsing(text: String, valid: Bool) {
+        #expect((MACAddress(text) != nil) == valid)
+    }
+}
