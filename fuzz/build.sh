@@ -21,9 +21,12 @@ c_module() { # name: a module map and an object for one of the C shim targets
     clang -c -O1 -g -fPIC -I "$root/Sources/$name/include" "$root/Sources/$name/shims.c" -o "$out/lib/$name.o"
 }
 
-swift_module() { # name: a static library and module of Sources/<name>, rebuilt when a source is newer
-    local name=$1 library=$out/lib/lib$1.a
-    if [[ -f $library ]] && [[ -z $(find "$root/Sources/$name" -newer "$library" -name '*.swift' | head -1) ]]; then
+module_sources=("$root/Sources/CNIProtocol" "$root/Sources/LinuxSupport" "$root/Sources/IPAM" "$root/Sources/Netlink"
+                "$root/Sources/CSystemShims" "$root/Sources/CNetlinkShims")
+
+swift_module() { # name: a static library and module of Sources/<name>, rebuilt when any module source is
+    local name=$1 library=$out/lib/lib$1.a # newer (a dependency's change can change this module's interface)
+    if [[ -f $library ]] && [[ -z $(find "${module_sources[@]}" -newer "$library" -type f | head -1) ]]; then
         return
     fi
     echo "fuzz: compiling module $name"
@@ -38,8 +41,7 @@ for module in CNIProtocol LinuxSupport IPAM Netlink; do swift_module "$module"; 
 # The bridge plugin's configuration decoder depends only on CNIProtocol; its files are compiled
 # into the netconf target rather than building BridgePlugin (and libnftnl) whole.
 bridge_configuration_sources=("$root/Sources/BridgePlugin/BridgeConfiguration.swift"
-                              "$root/Sources/BridgePlugin/BridgeNaming.swift"
-)
+                              "$root/Sources/BridgePlugin/BridgeNaming.swift")
 
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then

@@ -240,9 +240,10 @@ final class KernelDatapath: Datapath {
     private func kernelRoute(_ route: ContainerRoute, interface: Int32) -> RouteSpec {
         RouteSpec(
             destination: route.destination, gateway: route.gateway, outputInterface: interface,
-            priority: route.priority.map { UInt32(clamping: $0) }, table: route.table.map { UInt32(clamping: $0) } ?? RouteSpec.mainTable,
-            scope: route.scope.map { RouteScope(rawValue: UInt8(clamping: $0)) }, mtu: route.mtu.map { UInt32(clamping: $0) },
-            advertisedMSS: route.advmss.map { UInt32(clamping: $0) })
+            // Every decoder range-checks these (`CNIResult.Route.range(ofInteger:)`), so they convert exactly.
+            priority: route.priority.map { UInt32($0) }, table: route.table.map { UInt32($0) } ?? RouteSpec.mainTable,
+            scope: route.scope.map { RouteScope(rawValue: UInt8($0)) }, mtu: route.mtu.map { UInt32($0) },
+            advertisedMSS: route.advmss.map { UInt32($0) })
     }
 
     func containerNetlink(_ path: String) throws -> RouteNetlink { try containerSide(path).netlink }

@@ -106,12 +106,21 @@ extension CNIResult.Route {
         self.init(
             destination: destination,
             gateway: try ResultFields.address(members, "gw", at: path),
-            mtu: try ResultFields.integer(members, "mtu", at: path),
-            advmss: try ResultFields.integer(members, "advmss", at: path),
-            priority: try ResultFields.integer(members, "priority", at: path),
-            table: try ResultFields.integer(members, "table", at: path),
-            scope: try ResultFields.integer(members, "scope", at: path)
+            mtu: try Self.integer(members, "mtu", at: path),
+            advmss: try Self.integer(members, "advmss", at: path),
+            priority: try Self.integer(members, "priority", at: path),
+            table: try Self.integer(members, "table", at: path),
+            scope: try Self.integer(members, "scope", at: path)
         )
+    }
+
+    private static func integer(_ members: [String: JSONValue], _ key: String, at path: String) throws(CNIError) -> Int? {
+        guard let number = try ResultFields.integer(members, key, at: path) else { return nil }
+        let range = range(ofInteger: key)
+        guard range.contains(number) else {
+            throw ResultFields.failure(at: "\(path).\(key)", "\(number) is out of range \(range.lowerBound)–\(range.upperBound)")
+        }
+        return number
     }
 }
 

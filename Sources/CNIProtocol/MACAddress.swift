@@ -7,14 +7,15 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         self.bytes = bytes
     }
 
-    /// Parses `aa:bb:cc:dd:ee:ff` (or with `-`), case-insensitive.
+    /// Parses `aa:bb:cc:dd:ee:ff` (or with `-`), case-insensitive: the one MAC parser of every
+    /// module. Each group is exactly two hex digits (`UInt8(_:radix:)` alone would take "+a").
     public init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         let groups = parts.count == 6 ? parts : text.split(separator: "-", omittingEmptySubsequences: false)
         guard groups.count == 6 else { return nil }
         var bytes: [UInt8] = []
         for group in groups {
-            guard group.count == 2, let byte = UInt8(group, radix: 16) else { return nil }
+            guard group.utf8.count == 2, group.allSatisfy(\.isHexDigit), let byte = UInt8(group, radix: 16) else { return nil }
             bytes.append(byte)
         }
         self.bytes = bytes

@@ -58,6 +58,10 @@ extension IPAMConfiguration {
         func integer(_ name: String) throws(IPAMError) -> Int? {
             guard let value = members.member(name), !value.isNull else { return nil }
             guard let number = value.integerValue else { throw .invalidConfiguration("\"\(key).\(name)\" must be an integer") }
+            let range = CNIResult.Route.range(ofInteger: name)
+            guard range.contains(number) else {
+                throw .invalidConfiguration("\"\(key).\(name)\" \(number) is out of range \(range.lowerBound)–\(range.upperBound)")
+            }
             return number
         }
         return CNIResult.Route(destination: destination, gateway: gateway, mtu: try integer("mtu"),

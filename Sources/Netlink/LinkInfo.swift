@@ -63,18 +63,6 @@ public struct LinkInfo: Equatable, Sendable {
         }.joined(separator: ":")
     }
 
-    /// Parses "aa:bb:cc:dd:ee:ff" (either case) into 6 bytes; nil for anything else.
-    public static func parse(mac text: String) -> [UInt8]? {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 6 else { return nil }
-        var bytes: [UInt8] = []
-        for part in parts {
-            guard part.count == 2, let byte = UInt8(part, radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
-    }
-
     /// Decodes an RTM_NEWLINK message: `struct ifinfomsg` (16 bytes) then attributes.
     init?(_ message: NetlinkMessage) {
         let payload = message.payload

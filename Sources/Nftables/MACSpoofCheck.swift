@@ -48,7 +48,7 @@ public struct MACSpoofCheck {
     /// The batch an ADD applies.
     /// - Throws: `NftablesError` (EINVAL) if `mac` is not `xx:xx:xx:xx:xx:xx`.
     static func addBatch(network: String, attachment: Attachment, hostInterface: String, mac: String) throws -> Batch {
-        guard let macBytes = SetElement.macBytes(mac) else {
+        guard let macBytes = MACAddress(mac)?.bytes else {
             throw NftablesError("parse MAC address \(mac)", errno: EINVAL)
         }
         let objects = objects(network: network)
@@ -94,7 +94,7 @@ public struct MACSpoofCheck {
     ///   - mac: the container interface's MAC address, `xx:xx:xx:xx:xx:xx`.
     /// - Throws: `NftablesError`.
     public func add(network: String, attachment: Attachment, hostInterface: String, mac: String) throws {
-        if let macBytes = SetElement.macBytes(mac) {
+        if let macBytes = MACAddress(mac)?.bytes {
             let objects = Self.objects(network: network)
             let elements = Self.elements(objects, network: network, attachment: attachment, hostInterface: hostInterface, mac: macBytes)
             let (baseRules, targetRules) = Self.rules(objects)
@@ -115,7 +115,7 @@ public struct MACSpoofCheck {
     public func remove(network: String, attachment: Attachment, hostInterface: String? = nil, mac: String? = nil) throws {
         let objects = Self.objects(network: network)
         let owner = OwnerTag.owner(network: network, attachment: attachment)
-        let macBytes = mac.flatMap(SetElement.macBytes)
+        let macBytes = mac.flatMap { MACAddress($0)?.bytes }
         let portKeys = hostInterface.map { [SetElement.key(interfaceName: $0)] }
         let allowedKeys = hostInterface.flatMap { name in macBytes.map { [SetElement.key(interfaceName: name, mac: $0)] } }
         let outcome = try StaleElementRemover(transport: transport).remove(
@@ -136,7 +136,7 @@ public struct MACSpoofCheck {
         var wanted: [(NamedSet, [UInt8], String)] = [
             (objects.dispatchMaps[0], SetElement.key(interfaceName: hostInterface), "port \"\(hostInterface)\"")
         ]
-        if let macBytes = SetElement.macBytes(mac) {
+        if let macBytes = MACAddress(mac)?.bytes {
             wanted.append((objects.ownedSets[0], SetElement.key(interfaceName: hostInterface, mac: macBytes),
                            "allowed \"\(hostInterface)\" . \(mac)"))
         } else {

@@ -16,14 +16,6 @@ extension SetElement {
         key(interfaceName: name) + mac + [0, 0]
     }
 
-    /// Parses `aa:bb:cc:dd:ee:ff` into 6 bytes.
-    public static func macBytes(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ":")
-        guard parts.count == 6 else { return nil }
-        let bytes = parts.compactMap { $0.count == 2 ? UInt8($0, radix: 16) : nil }
-        return bytes.count == 6 ? bytes : nil
-    }
-
     /// The key as `nft` would print it, for messages.
     static func describe(key: [UInt8], as type: SetKeyType) -> String {
         switch type {

@@ -64,3 +64,34 @@ struct ReviewFindingTests {
         PluginRunnerTests.expectError(outcome, code: .invalidEnvironmentVariables, version: CNIVersion.current.description)
     }
 }
+
+@Suite("One MAC parser")
+struct MACAddressParsingTests {
+    @Test("Six groups of exactly two hex digits, ':' or '-', either case", arguments: [
+        ("0A:ff:00:01:10:ab", true), ("0a-ff-00-01-10-ab", true), ("+a:ff:00:01:10:ab", false),
+        ("0a:ff:00:01:10", false), ("0a:ff:00:01:10:zz", false), ("0a:ff:00:01:10:abc", false), ("", false),
+    ])
+    func parsing(text: String, valid: Bool) {
+        #expect((MACAddress(text) != nil) == valid)
+    }
+}
+
+@Suite("Route integers are range-checked, not clamped")
+struct RouteRangeTests {
+    @Test("A result route member beyond the kernel's field is code 6 naming it",
+          arguments: [("priority", -1), ("table", 4_294_967_296), ("scope", 256), ("mtu", -5), ("advmss", 1 << 40)])
+    func resultRouteOutOfRange(key: String, value: Int) throws {
+        let json = try JSONValue(parsing: #"{"cniVersion":"1.1.0","routes":[{"dst":"0.0.0.0/0","\#(key)":\#(value)}]}"#)
+        let error = try #require(throws: CNIError.self) { try CNIResult(parsing: json, defaultVersion: .v1_1_0) }
+        #expect(error.code == .decodingFailure)
+        #expect(error.message.contains("routes[0].\(key)"))
+    }
+
+    @Test("The largest values still parse")
+    func edges() throws {
+        let json = try JSONValue(parsing: #"{"cniVersion":"1.1.0","routes":[{"dst":"0.0.0.0/0","table":4294967295,"scope":255}]}"#)
+        let result = try CNIResult(parsing: json, defaultVersion: .v1_1_0)
+        #expect(result.routes.first?.table == 4_294_967_295)
+        #expect(result.routes.first?.scope == 255)
+    }
+}

@@ -34,3 +34,15 @@ struct IPAMReviewFindingTests {
         #expect(names(temp.appending("testnet/.nsbridge")).isEmpty, "no scratch file is left after STATUS")
     }
 }
+
+@Suite("IPAM route integers are range-checked, not clamped")
+struct IPAMRouteRangeTests {
+    @Test("ipam.routes members beyond the kernel's fields are code 7", arguments: [("table", "4294967296"), ("scope", "300"), ("priority", "-1")])
+    func outOfRange(key: String, value: String) throws {
+        let error = try #require(throws: IPAMError.self) {
+            _ = try ipamConfiguration(#"{"type":"host-local","subnet":"10.22.0.0/24","routes":[{"dst":"0.0.0.0/0","\#(key)":\#(value)}]}"#)
+        }
+        #expect(error.cniError.code == .invalidNetworkConfig)
+        #expect(String(describing: error.cniError).contains("ipam.routes[0].\(key)"))
+    }
+}

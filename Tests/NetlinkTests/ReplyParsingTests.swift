@@ -155,8 +155,8 @@ struct ReplyParsingTests {
     @Test("MAC addresses format and parse in lower-case colon form")
     func macFormatting() {
         #expect(LinkInfo.format(mac: [0x0a, 0xff, 0, 1, 0x10, 0xab]) == "0a:ff:00:01:10:ab")
-        #expect(LinkInfo.parse(mac: "0A:FF:00:01:10:ab") == [0x0a, 0xff, 0, 1, 0x10, 0xab])
-        #expect(LinkInfo.parse(mac: "0a:ff:00:01:10") == nil)
-        #expect(LinkInfo.parse(mac: "0a:ff:00:01:10:zz") == nil)
+        #expect(MACAddress("0A:FF:00:01:10:ab")?.bytes == [0x0a, 0xff, 0, 1, 0x10, 0xab])
+        #expect(MACAddress("0a:ff:00:01:10") == nil)
+        #expect(MACAddress("0a:ff:00:01:10:zz") == nil)
     }
 }

@@ -99,8 +99,15 @@ final class BridgeTestbed {
     /// Other suites run at the same time with the same prefix, so only our own names count.
     func close() -> [String] {
         let ours = Set(([host] + Array(containers.values)).compactMap(\.name))
+        let bridgeLocks = "bridge.\(host.namespace.inode)."
         for namespace in containers.values { namespace.close() }
         host.close()
+        // The plugin's per-namespace bridge locks (/run/nsbridge) die with nothing; drop ours.
+        let lockDirectory = "/run/nsbridge"
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: lockDirectory)) ?? []
+        where file.hasPrefix(bridgeLocks) {
+            try? FileManager.default.removeItem(atPath: "\(lockDirectory)/\(file)")
+        }
         return ThrowawayNetworkNamespace.leftovers(prefix: Self.prefix).filter { ours.contains($0) }
     }
 }
