@@ -305,6 +305,48 @@ class Scenarios:
                             {k: [v[key]] for k, v in counts.items()}, fails)
 
 
+    # -- 6. port mappings at scale (nsbridge only) -------------------------
+
+    def portmap_scale(self):
+        """ADD and DEL of a container publishing one port, with 1 and 1,000 mappings already in
+        place. nsbridge only: the reference `bridge` has no portMappings capability (the chain
+        with `portmap` is the chain benchmark's job)."""
+        self.begin()
+        plugin = next(p for p in self.plugins if p.label == "nsbridge")
+        net = self.network(plugin, "pm", True)
+        net.port_mappings = True
+        have, made, adds, dels = [], [], {}, {}
+        for level in self.o.portmap_scale:
+            paths = self.containers(plugin, "pm", level - len(have), start=len(have))
+            made += paths
+            for path in paths:
+                att = Attachment(net, path, len(have), host_port=20000 + len(have))
+                have.append(att)
+                self.attempt(plugin, lambda a=att: a.call("ADD"))
+            adds[level], dels[level] = {plugin.label: []}, {plugin.label: []}
+            for i in range(self.o.scale_probes):
+                path = self.containers(plugin, f"pmp{level}", 1, start=i)[0]
+                made.append(path)
+                att = Attachment(net, path, i, salt=f"pm{level}", host_port=40000 + i)
+                pair = self.attempt(plugin, lambda a=att: self.probe(a))
+                if pair:
+                    adds[level][plugin.label].append(pair[0].wall_ms)
+                    dels[level][plugin.label].append(pair[1].wall_ms)
+            self.ns.enter(net.host)
+            counts = nft_counts()
+            fails = self.failures()
+            self.report.row(f"portmap.{level}.ADD", f"ADD with 1 mapping, {level} mapped, ipMasq on", "ms", adds[level], fails)
+            self.report.row(f"portmap.{level}.DEL", f"DEL with 1 mapping, {level} mapped, ipMasq on", "ms", dels[level], fails)
+            for key in ("rules", "elements"):
+                self.report.row(f"portmap.{level}.nft-{key}", f"nft {key} with {level} mapped", "count",
+                                {plugin.label: [counts[key]]}, fails)
+        low, high = self.o.portmap_scale[0], self.o.portmap_scale[-1]
+        for verb, samples in (("ADD", adds), ("DEL", dels)):
+            self.report.ratio_row(f"portmap.ratio.{verb}", f"{verb} {high} mapped / {low} mapped",
+                                  samples[high], samples[low])
+        self.settle(made + [net.host])
+
+
 def read_time_output(path):
     """The %M figure /usr/bin/time wrote (its last word; earlier lines may be warnings)."""
     with open(path) as f:
