@@ -53,8 +53,9 @@ class Network:
         if prev_result is not None:
             conf["prevResult"] = prev_result
         if self.port_mappings and host_port is not None:  # as libcni passes it, on ADD and DEL
-            conf["runtimeConfig"] = {"portMappings": [{"hostPort": host_port, "containerPort": 80,
-                                                       "protocol": "tcp"}]}
+            ports = host_port if isinstance(host_port, list) else [host_port]
+            conf["runtimeConfig"] = {"portMappings": [{"hostPort": p, "containerPort": 80, "protocol": "tcp"}
+                                                      for p in ports]}
         return json.dumps(conf, separators=(",", ":")).encode()
 
     def lease_dir(self):
@@ -65,6 +66,7 @@ class Attachment:
     """One container's attachment: id, ifname, netns path and the ADD result once known."""
 
     def __init__(self, network, netns, index, ifname="eth0", salt="", host_port=None):
+        """host_port: one host port or a list of them to publish (port mappings scenario)."""
         self.network = network
         self.netns = netns
         self.ifname = ifname
