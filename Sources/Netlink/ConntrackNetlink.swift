@@ -36,13 +36,13 @@ public final class ConntrackNetlink {
     }
 
     /// Deletes every entry of `family` that one of `selectors` matches; an entry that vanished
-    /// meanwhile counts as deleted.
+    /// meanwhile is not an error.
     ///
     /// `conntrack -D -f ipv4 -p udp --orig-port-dst <port> [--orig-dst <address>]`
     ///
     /// The kernel cannot filter a deletion by port, so this dumps the family's table (one
     /// request) and deletes each match by its original tuple (`IPCTNL_MSG_CT_DELETE`).
-    /// - Returns: how many entries were deleted.
+    /// - Returns: how many entries this call deleted.
     @discardableResult
     public func deleteEntries(family: IPFamily, matching selectors: [Selector]) throws(NetlinkError) -> Int {
         guard !selectors.isEmpty else { return 0 }

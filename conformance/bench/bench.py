@@ -21,7 +21,7 @@ from plugins import Plugin  # noqa: E402
 from report import Report  # noqa: E402
 from scenarios import Scenarios  # noqa: E402
 
-ALL = ["version", "seq", "seq-masq", "parallel", "rss", "ipam", "scale"]
+ALL = ["version", "seq", "seq-masq", "parallel", "rss", "ipam", "portmap", "scale"]
 
 
 def parse_args(argv):
@@ -48,6 +48,7 @@ def parse_args(argv):
                     help="do not fill the reference to 1,000 containers (its iptables path is slow)")
     ap.add_argument("--ipam-taken", default="1 1000 10000", help="reservations pre-created in the /16")
     ap.add_argument("--ipam-runs", type=int, default=10)
+    ap.add_argument("--portmap-scale", default="1 1000", help="port mappings already in place (nsbridge only)")
     ap.add_argument("--only", default=",".join(ALL), help=f"comma list of scenarios: {','.join(ALL)}")
     ap.add_argument("--nice", type=int, default=0,
                     help="run the driver and the plugins at this nice value (e.g. -10 on a shared machine)")
@@ -57,6 +58,7 @@ def parse_args(argv):
     opts = ap.parse_args(argv)
     opts.scale = sorted(int(x) for x in opts.scale.split())
     opts.ipam_taken = sorted(int(x) for x in opts.ipam_taken.split())
+    opts.portmap_scale = sorted(int(x) for x in opts.portmap_scale.split())
     opts.only = [x.strip() for x in opts.only.split(",") if x.strip()]
     unknown = set(opts.only) - set(ALL)
     if unknown:
@@ -81,6 +83,7 @@ def run_all(opts, scen):
         "parallel": scen.parallel,
         "rss": lambda: (scen.peak_rss(False), scen.peak_rss(True)),
         "ipam": scen.ipam,
+        "portmap": scen.portmap_scale,
         "scale": scen.scale,  # last: tearing down 2,000 namespaces keeps the kernel busy
     }
     for name in ALL:

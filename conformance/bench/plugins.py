@@ -31,24 +31,32 @@ class Plugin:
 class Network:
     """One bridge network of one plugin inside its own throwaway host netns."""
 
-    def __init__(self, namespaces, plugin, host_netns, data_dir, version, ip_masq):
+    def __init__(self, namespaces, plugin, host_netns, data_dir, version, ip_masq, port_mappings=False):
         self.namespaces = namespaces
         self.plugin = plugin
         self.host = host_netns
         self.data_dir = data_dir
         self.version = version
         self.ip_masq = ip_masq
+        self.port_mappings = port_mappings  # declare the portMappings capability
 
     def plugin_object(self):
-        return {"type": self.plugin.type_name, "bridge": BRIDGE, "isGateway": True,
+        conf = {"type": self.plugin.type_name, "bridge": BRIDGE, "isGateway": True,
                 "ipMasq": self.ip_masq,
                 "ipam": {"type": "host-local", "ranges": [[{"subnet": SUBNET}]],
                          "dataDir": self.data_dir}} | self.plugin.extra
+        if self.port_mappings:
+            conf["capabilities"] = {"portMappings": True}
+        return conf
 
-    def request(self, prev_result=None):
+    def request(self, prev_result=None, host_port=None):
         conf = {"cniVersion": self.version, "name": NETWORK} | self.plugin_object()
         if prev_result is not None:
             conf["prevResult"] = prev_result
+        if self.port_mappings and host_port is not None:  # as libcni passes it, on ADD and DEL
+            ports = host_port if isinstance(host_port, list) else [host_port]
+            conf["runtimeConfig"] = {"portMappings": [{"hostPort": p, "containerPort": 80, "protocol": "tcp"}
+                                                      for p in ports]}
         return json.dumps(conf, separators=(",", ":")).encode()
 
     def lease_dir(self):
@@ -58,10 +66,12 @@ class Network:
 class Attachment:
     """One container's attachment: id, ifname, netns path and the ADD result once known."""
 
-    def __init__(self, network, netns, index, ifname="eth0", salt=""):
+    def __init__(self, network, netns, index, ifname="eth0", salt="", host_port=None):
+        """host_port: one host port or a list of them to publish (port mappings scenario)."""
         self.network = network
         self.netns = netns
         self.ifname = ifname
+        self.host_port = host_port
         self.cid = container_id(network.plugin.label, network.host, index, ifname, salt)
         self.result = None
 
@@ -70,7 +80,7 @@ class Attachment:
         prev = None if command == "ADD" else self.result
         env = cni_env(command, self.cid, self.ifname, self.netns)
         net.namespaces.enter(net.host)
-        return Running([net.plugin.binary], env, net.request(prev))
+        return Running([net.plugin.binary], env, net.request(prev, self.host_port))
 
     def check_call(self, command, call):
         if call.rc != 0:

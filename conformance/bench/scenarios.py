@@ -305,6 +305,58 @@ class Scenarios:
                             {k: [v[key]] for k, v in counts.items()}, fails)
 
 
+    # -- 6. port mappings at scale (nsbridge only) -------------------------
+
+    def portmap_scale(self):
+        """ADD and DEL of a container publishing one port, with 1 and with 1,000 mappings already
+        in place. The mappings in place are held by the same few containers at every level, so
+        the figure isolates the cost of the mappings from that of more containers (which the
+        scale scenario measures). nsbridge only: the reference `bridge` has no portMappings
+        capability (the chain with `portmap` is the chain benchmark's job)."""
+        self.begin()
+        plugin = next(p for p in self.plugins if p.label == "nsbridge")
+        net = self.network(plugin, "pm", True)
+        net.port_mappings = True
+        holders_n = 4
+        made, adds, dels, holders = [], {}, {}, []
+        for level in self.o.portmap_scale:
+            for h in holders:  # the previous level's holders leave
+                self.attempt(plugin, lambda a=h: a.call("DEL"), "DEL")
+            paths = self.containers(plugin, f"pmh{level}", holders_n)
+            made += paths
+            ports = list(range(20000, 20000 + level))
+            holders = [Attachment(net, path, k, salt=f"holder{level}", host_port=ports[k::holders_n])
+                       for k, path in enumerate(paths)]
+            for h in holders:
+                self.attempt(plugin, lambda a=h: a.call("ADD"))
+            adds[level], dels[level] = self.portmap_probes(plugin, net, level, made)
+            self.ns.enter(net.host)
+            counts = nft_counts()
+            fails = self.failures()
+            self.report.row(f"portmap.{level}.ADD", f"ADD with 1 mapping, {level} mapped, ipMasq on", "ms", adds[level], fails)
+            self.report.row(f"portmap.{level}.DEL", f"DEL with 1 mapping, {level} mapped, ipMasq on", "ms", dels[level], fails)
+            for key in ("rules", "elements"):
+                self.report.row(f"portmap.{level}.nft-{key}", f"nft {key} with {level} mapped", "count",
+                                {plugin.label: [counts[key]]}, fails)
+        low, high = self.o.portmap_scale[0], self.o.portmap_scale[-1]
+        for verb, samples in (("ADD", adds), ("DEL", dels)):
+            self.report.ratio_row(f"portmap.ratio.{verb}", f"{verb} {high} mapped / {low} mapped",
+                                  samples[high], samples[low])
+        self.settle(made + [net.host])
+
+    def portmap_probes(self, plugin, net, level, made):
+        adds, dels = {plugin.label: []}, {plugin.label: []}
+        for i in range(self.o.scale_probes + 1):
+            path = self.containers(plugin, f"pmp{level}", 1, start=i)[0]
+            made.append(path)
+            att = Attachment(net, path, i, salt=f"pm{level}", host_port=40000 + i)
+            pair = self.attempt(plugin, lambda a=att: self.probe(a))
+            if pair and i > 0:  # the first probe warms up
+                adds[plugin.label].append(pair[0].wall_ms)
+                dels[plugin.label].append(pair[1].wall_ms)
+        return adds, dels
+
+
 def read_time_output(path):
     """The %M figure /usr/bin/time wrote (its last word; earlier lines may be warnings)."""
     with open(path) as f:
