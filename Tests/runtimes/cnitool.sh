@@ -54,10 +54,10 @@ ip netns add nsbtool-a && ip netns add nsbtool-b
 
 result=$(CAP_ARGS='{"ips": ["10.92.0.50/24"], "mac": "0a:58:0a:5c:00:32"}' cnitool add toolnet /run/netns/nsbtool-a) \
     && jq -e '.ips[0].address == "10.92.0.50/24" and .interfaces[-1].mac == "0a:58:0a:5c:00:32"' <<<"$result" >/dev/null \
-    && ip -n nsbtool-a -o addr show dev eth0 | grep -q 'inet 10.92.0.50/24' \
+    && ip -n nsbtool-a -o -4 addr show dev eth0 | grep -q 'inet 10.92.0.50/24' \
     && pass "add with CAP_ARGS: runtimeConfig ips and mac reach nsbridge" || fail "add with CAP_ARGS" "$result"
 result=$(CNI_ARGS='IgnoreUnknown=1;IP=10.92.0.60' CNI_IFNAME=net1 cnitool add toolnet /run/netns/nsbtool-b) \
-    && ip -n nsbtool-b -o addr show dev net1 | grep -q 'inet 10.92.0.60/24' \
+    && ip -n nsbtool-b -o -4 addr show dev net1 | grep -q 'inet 10.92.0.60/24' \
     && pass "add with CNI_ARGS IP= and CNI_IFNAME=net1" || fail "add with CNI_ARGS" "$result"
 ip netns exec nsbtool-a ping -c 1 -W 2 10.92.0.60 >/dev/null && pass "traffic between the two attachments" \
     || fail "traffic" "10.92.0.50 -> 10.92.0.60"

@@ -74,7 +74,7 @@ check_installed_files_work() {
     ip netns add nsbimage-pod
     local result
     result=$("$WORK/cnitool" add k8s-pod-network /run/netns/nsbimage-pod) \
-        && ip -n nsbimage-pod -o addr show dev eth0 | grep -q 'inet 10\.244\.9\.[0-9]*/24' \
+        && ip -n nsbimage-pod -o -4 addr show dev eth0 | grep -q 'inet 10\.244\.9\.[0-9]*/24' \
         && pass "ADD with the installed binary and conflist" || fail "ADD" "$result"
     "$WORK/cnitool" check k8s-pod-network /run/netns/nsbimage-pod && pass "CHECK" || fail "CHECK" "failed"
     "$WORK/cnitool" del k8s-pod-network /run/netns/nsbimage-pod && [[ -z $(ip -o link show type veth) ]] \

@@ -12,7 +12,7 @@ serve_in_pod() {   # serve_in_pod POD PORT -> sets SERVER
     SERVER=$!
     BACKGROUND_PIDS+=("$SERVER")
     local _
-    for _ in $(seq 1 50); do in_pod "$1" ss -ltn | grep -q ":$2 " && return 0; sleep 0.1; done
+    for _ in $(seq 1 50); do grep -q ":$2 " <(in_pod "$1" ss -ltn) && return 0; sleep 0.1; done
     return 1
 }
 
@@ -33,7 +33,9 @@ host_port() {
         && pass "hostPort reachable from another pod" || fail "hostPort from pod-a" "$NODE_IP:18080"
     kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
     cri stop "$id" && cri remove "$id" && unset "SANDBOX[pod-web]"
-    nft list ruleset 2>/dev/null | grep -q 18080 && fail "hostPort teardown" "18080 still in the ruleset" \
+    # grep reads from a process substitution: with pipefail, an early exit of grep -q in a pipe
+    # could turn a match into a failure.
+    grep -q 18080 <(nft list ruleset 2>/dev/null) && fail "hostPort teardown" "18080 still in the ruleset" \
         || pass "the hostPort mapping is gone after stop and remove"
 }
 
