@@ -84,7 +84,7 @@ conformance:
 	Tests/runtimes/run.sh --nsbridge $(abspath $(RELEASE_BIN))
 
 conformance-reference: deps
-	conformance/run.sh --plugin /usr/lib/cni/bridge --type bridge \
+	CNI_PORT_MAPPINGS=portmap conformance/run.sh --plugin /usr/lib/cni/bridge --type bridge \
 	    --expected-failures conformance/expected-failures/reference.txt
 
 try: deps install
