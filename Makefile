@@ -128,7 +128,7 @@ soak: release
 	    --expected-failures conformance/expected-failures/chaos-reference.txt --json $(SCRATCH)/soak-reference.json
 
 conformance-reference: deps
-	conformance/run.sh --plugin /usr/lib/cni/bridge --type bridge \
+	CNI_PORT_MAPPINGS=portmap conformance/run.sh --plugin /usr/lib/cni/bridge --type bridge \
 	    --expected-failures conformance/expected-failures/reference.txt
 
 try: deps install
