@@ -93,7 +93,7 @@ fuzz:
 
 conformance:
 	@if [ "$$(id -u)" != 0 ]; then echo "conformance and examples: skipped, they need root"; exit 0; fi; \
-	conformance/run.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge && \
+	CNI_PORT_MAPPINGS=self conformance/run.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge && \
 	examples/test-examples.sh --plugin $(abspath $(RELEASE_BIN)) --type nsbridge \
 	    --expected-failures examples/expected-failures/nsbridge.txt && \
 	conformance/test-mutations.sh && \

@@ -8,7 +8,7 @@ import Nftables
 extension KernelDatapath {
     func announceAddresses(netns: String, interface name: String, mac: String, addresses: [IPAddress]) throws {
         let container = try containerSide(netns)
-        guard let link = try container.netlink.link(named: name), let macBytes = LinkInfo.parse(mac: mac) else {
+        guard let link = try container.netlink.link(named: name), let macBytes = MACAddress(mac)?.bytes else {
             throw CNIError(.kernel, "interface \(name) with MAC \(mac) vanished from \(netns) before its addresses were announced")
         }
         try NeighbourAnnouncement.send(

@@ -4,7 +4,7 @@ import Nftables
 extension NftablesFirewall {
     func addGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws {
         if guards.ipSpoofCheck {
-            guard let macBytes = SetElement.macBytes(mac) else {
+            guard let macBytes = MACAddress(mac)?.bytes else {
                 throw CNIError(.kernel, "ipspoofchk: container MAC \(mac) is not xx:xx:xx:xx:xx:xx")
             }
             try AddressSpoofCheck(transport: transport).add(
@@ -29,7 +29,7 @@ extension NftablesFirewall {
 
     func checkGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws {
         if guards.ipSpoofCheck {
-            guard let macBytes = SetElement.macBytes(mac) else {
+            guard let macBytes = MACAddress(mac)?.bytes else {
                 throw MissingFirewallState(missing: ["ipspoofchk: a valid container MAC (got \(mac))"])
             }
             let port = PortAddresses(name: guards.hostInterface, mac: macBytes, addresses: addresses)

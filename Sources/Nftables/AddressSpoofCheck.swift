@@ -119,7 +119,7 @@ public struct AddressSpoofCheck {
         guard let comment, let owner = OwnerTag.ownerPrefix(of: comment) else { return nil }
         let rest = comment.dropFirst(owner.count)
         guard rest.hasPrefix(", mac: ") else { return nil }
-        return SetElement.macBytes(String(rest.dropFirst(7).prefix(17)))
+        return MACAddress(String(rest.dropFirst(7).prefix(17)))?.bytes
     }
 }
 

@@ -38,7 +38,7 @@ struct TenancySpoofCheckTests {
             let guarded = bed.config(ipam: dualStack(bed, v4: "10.66.0.0/24", v6: "fd66::/64"), ["ipspoofchk": true, "isGateway": true])
             let open = bed.config(name: "ktc", ipam: dualStack(bed, v4: "10.67.0.0/24", v6: "fd67::/64"), ["bridge": "nsbkt1"])
             let (sender, observer) = try pair(bed, guarded, prefix: "g")
-            let mac = try #require(SetElement.macBytes(sender.mac))
+            let mac = try #require(MACAddress(sender.mac)?.bytes)
             #expect(sender.linkLocal == AddressSpoofCheck.linkLocal(mac: mac).description, "EUI-64 link-local, as the set allows")
 
             let seen = try TenancyFrames.send(from: sender, observer: observer.namespace, other: observer)

@@ -12,7 +12,7 @@
 # Scenarios: two pods get distinct addresses that really are on eth0 in their namespaces; pod to
 # pod, pod to gateway and node to pod traffic; a containerd restart keeps the addresses; stop and
 # remove send DEL twice (the second with an empty CNI_NETNS and no prevResult) and leave nothing.
-# With NSBRIDGE_CRI_CHAIN=1 also hostPort (port_mappings) and the bandwidth annotations, which
+# Then hostPort (port_mappings) and the bandwidth annotations, which
 # nsbridge serves itself. Finally RunPodSandbox latency against the reference plugins.
 #
 #   sudo Tests/runtimes/cri.sh [--nsbridge BIN] [--quick]     (--quick: no latency comparison)
@@ -163,7 +163,9 @@ start_containerd "$WORK/bin" "$WORK/net.d" || { echo "SKIP cri: containerd's CRI
 import_pause_image
 if two_pods; then
     traffic
-    [[ -n "${NSBRIDGE_CRI_CHAIN:-}" ]] && { source Tests/runtimes/cri/chain.sh; host_port; bandwidth_annotations; }
+    source Tests/runtimes/cri/chain.sh
+    host_port
+    bandwidth_annotations
     restart_keeps_addresses
     stop_and_remove
 fi

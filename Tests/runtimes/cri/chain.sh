@@ -1,4 +1,4 @@
-# hostPort and bandwidth scenarios of Tests/runtimes/cri.sh (sourced when NSBRIDGE_CRI_CHAIN=1):
+# hostPort and bandwidth scenarios of Tests/runtimes/cri.sh (sourced by cri.sh):
 # both served by nsbridge itself through its portMappings and bandwidth capabilities, with no
 # portmap or bandwidth plugin in the conflist. containerd sends Go field names (HostPort,
 # ContainerPort, IngressRate, ...), which nsbridge matches as Go's encoding/json does.
