@@ -183,7 +183,7 @@ def _bridge_deleted(runner):
         with runner.pool.lock:
             count = len(runner.pool.added)
         return len(ports) == count, f"{len(ports)} ports on the re-created bridge for {count} attachments"
-    _self_healing(runner, "bridge-deleted", lambda: sh("ip", "link", "del", "chaosbr0", netns=world.host), healed)
+    _self_healing(runner, "bridge-deleted", lambda: sh("ip", "link", "del", "chaosbr0", netns=world.host, check=False), healed)
 
 
 def _netns_deleted(runner):
