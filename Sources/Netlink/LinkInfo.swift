@@ -44,6 +44,8 @@ public struct LinkInfo: Equatable, Sendable {
     public var promiscuity: UInt32
     /// For bridges: whether VLAN filtering is on (`IFLA_BR_VLAN_FILTERING`); nil for other kinds.
     public var bridgeVLANFiltering: Bool?
+    /// The device group (`IFLA_GROUP`); 0, the default group, unless someone set one.
+    public var group: UInt32 = 0
 
     public var isUp: Bool { flags & UInt32(IFF_UP) != 0 }
     public var isPromiscuous: Bool { flags & UInt32(IFF_PROMISC) != 0 || promiscuity > 0 }
@@ -87,6 +89,7 @@ public struct LinkInfo: Equatable, Sendable {
         linkIndex = attributes.i32(Int(IFLA_LINK))
         linkNamespaceID = attributes.i32(Int(IFLA_LINK_NETNSID))
         promiscuity = attributes.u32(Int(IFLA_PROMISCUITY)) ?? 0
+        group = attributes.u32(Int(IFLA_GROUP)) ?? 0
         let linkInfo = attributes.nested(Int(IFLA_LINKINFO))
         kind = linkInfo?.string(Int(IFLA_INFO_KIND))
         if kind == "bridge" {
