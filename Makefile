@@ -24,7 +24,7 @@ RELEASE_BIN = $(SCRATCH)/release/nsbridge
 # and the two netlink libraries (pulled in on Debian by iproute2 and nftables anyway).
 ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
-APT_PACKAGES = libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc
+APT_PACKAGES = libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc iperf3
 
 .PHONY: all build release check-release install deps test try conformance conformance-reference clean
 
