@@ -114,18 +114,21 @@ struct TrafficShapingKernelTests {
 enum Throughput {
     /// Goodput in bits per second of a `seconds`-long transfer, the first second left out (slow
     /// start and the initial burst). Server and client run from one shell, which kills the
-    /// server whatever happens; `timeout` bounds the whole measurement.
+    /// server whatever happens; `timeout` bounds each client. Both use SIGKILL: the test runner
+    /// blocks SIGTERM, and its children inherit the blocked mask.
     static func measure(_ bed: BridgeTestbed, from sender: String, to receiver: String, address: String,
                         seconds: Int = 4) throws -> Double {
         let script = """
             nsenter --net="$1" iperf3 --server --one-off --port 5201 >/dev/null 2>&1 & server=$!
+            errors=$(mktemp)
             for attempt in $(seq 50); do
-                report=$(nsenter --net="$2" timeout 30 iperf3 --client "$3" --port 5201 --connect-timeout 1000 \\
-                    --time \(seconds + 1) --omit 1 --json 2>/dev/null) && break
+                report=$(nsenter --net="$2" timeout --signal=KILL 30 iperf3 --client "$3" --port 5201 --connect-timeout 1000 \\
+                    --time \(seconds + 1) --omit 1 --json 2>"$errors") && break
                 report=""; sleep 0.1
             done
-            kill $server 2>/dev/null; wait
-            [ -n "$report" ] && printf '%s' "$report"
+            { kill -KILL $server; wait $server; } 2>/dev/null
+            if [ -z "$report" ]; then echo "iperf3 client failed: $(cat "$errors")"; rm -f "$errors"; exit 1; fi
+            rm -f "$errors"; printf '%s' "$report"
             """
         let report = try bed.shell(bed.host, [
             "bash", "-c", script, "measure", try bed.container(receiver).path, try bed.container(sender).path, address,
