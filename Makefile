@@ -30,7 +30,7 @@ RELEASE_BIN = $(SCRATCH)/release/nsbridge
 # and the two netlink libraries (pulled in on Debian by iproute2 and nftables anyway).
 ALLOWED_LIBS = linux-vdso libc libm libgcc_s libmnl libnftnl ld-linux.*
 
-APT_PACKAGES = dpkg-dev lintian libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc python3-grpcio python3-grpc-tools golang-go golang-github-appc-cni-dev
+APT_PACKAGES = dpkg-dev lintian libmnl-dev libnftnl-dev nftables iptables iproute2 iputils-ping jq containernetworking-plugins busybox-static time strace python3 podman containerd runc python3-grpcio python3-grpc-tools golang-go golang-github-appc-cni-dev iperf3
 
 .PHONY: all build release check-release install image deps test try conformance conformance-reference clean deb deb-test chaos soak fuzz
 

@@ -11,9 +11,23 @@ extension DetachOperation {
         return errors.value("open rtnetlink for traffic shaping") { try dependencies.trafficShaper() }
     }
 
-    /// Runs `work` while the attachment's ifb is deleted on another thread: deleting a device
-    /// waits for the kernel's grace period, and so does deleting the veth beside it. Works with
-    /// an empty `CNI_NETNS`: the ifb is found by name. The qdiscs on the host veth go with it.
+    /// The device group of the attachment's veth and ifb, when ADD grouped them (egress shaping).
+    func attachmentGroup(_ shaper: TrafficShaper?, _ errors: inout TeardownErrors) -> UInt32? {
+        guard let shaper else { return nil }
+        let veth = BridgeNaming.hostVethName(for: request.attachment)
+        return errors.value("look up \(veth)") { try shaper.attachmentGroup(ofHostLink: veth) } ?? nil
+    }
+
+    /// Deletes the veth pair and the ifb in one request, so the kernel unregisters them as one
+    /// batch and waits for one grace period instead of two (which it would serialize even from
+    /// two threads). The qdiscs on the host veth go with it.
+    func removeGroupedLinks(_ shaper: TrafficShaper, _ group: UInt32, _ errors: inout TeardownErrors) {
+        errors.collect("delete interfaces") { try shaper.deleteAttachmentGroup(group) }
+    }
+
+    /// Runs `work` while the attachment's ifb is deleted on another thread, when its links are
+    /// not grouped: the veth is already gone (containerd removes the namespace, and the veth
+    /// with it, before its DEL with an empty `CNI_NETNS`). The ifb is found by name.
     /// - Returns: `openingErrors` and the deletion's failure, if any.
     func removingIfb(_ shaper: TrafficShaper?, openingErrors: TeardownErrors, alongside work: () -> Void) -> TeardownErrors {
         var errors = openingErrors

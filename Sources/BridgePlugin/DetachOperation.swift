@@ -22,15 +22,20 @@ struct DetachOperation {
         var firewallErrors = TeardownErrors()
         var shapingErrors = TeardownErrors()
         let shaper = trafficShaperIfShaping(&shapingErrors)
+        let group = attachmentGroup(shaper, &shapingErrors)
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
         // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
         // RCU grace period in the kernel; side by side they wait once.
         ParallelWork.run({
-            if let datapath { removeLinks(datapath, &linkErrors) }
+            if let shaper, let group {
+                removeGroupedLinks(shaper, group, &linkErrors)
+            } else if let datapath {
+                removeLinks(datapath, &linkErrors)
+            }
         }, alongside: {
-            shapingErrors = removingIfb(shaper, openingErrors: shapingErrors) {
+            shapingErrors = removingIfb(group == nil ? shaper : nil, openingErrors: shapingErrors) {
                 if let firewall { removeFirewallState(firewall, addresses: addresses, &firewallErrors) }
             }
         })

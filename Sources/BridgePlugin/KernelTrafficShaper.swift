@@ -35,7 +35,9 @@ final class KernelTrafficShaper: TrafficShaper {
             try netlink.addTokenBucket(Self.tokenBucket(ingress), toLink: host.index)
         }
         guard let egress = spec.limits.egress else { return nil }
-        let ifb = try createIfb(named: spec.ifb, mtu: host.mtu)
+        let group = Self.attachmentGroup(ofHostIndex: host.index)
+        try netlink.setGroup(host.index, group: group)
+        let ifb = try createIfb(named: spec.ifb, mtu: host.mtu, group: group)
         try netlink.addTokenBucket(Self.tokenBucket(egress), toLink: ifb.index)
         try netlink.addIngressQdisc(toLink: host.index)
         try netlink.addRedirectFilter(onIngressOf: host.index, to: ifb.index)
@@ -44,22 +46,22 @@ final class KernelTrafficShaper: TrafficShaper {
 
     /// ADD has just created the host veth exclusively, so an ifb already carrying its name is
     /// the leftover of an earlier attachment whose DEL never came: it is replaced.
-    private func createIfb(named name: String, mtu: UInt32) throws -> LinkInfo {
-        if try !addIfbUnlessExists(named: name, mtu: mtu) {
+    private func createIfb(named name: String, mtu: UInt32, group: UInt32) throws -> LinkInfo {
+        if try !addIfbUnlessExists(named: name, mtu: mtu, group: group) {
             guard try netlink.link(named: name)?.kind == "ifb" else {
                 throw CNIError(.linkConflict, "\(name) already exists and is not an ifb", details: "remove the link or rename it")
             }
             try netlink.deleteLink(named: name)
-            try netlink.addIfb(named: name, mtu: mtu)
+            try netlink.addIfb(named: name, mtu: mtu, group: group)
         }
         guard let ifb = try netlink.link(named: name) else { throw CNIError(.kernel, "ifb \(name) vanished after creation") }
         return ifb
     }
 
     /// - Returns: false when a link of that name exists.
-    private func addIfbUnlessExists(named name: String, mtu: UInt32) throws(NetlinkError) -> Bool {
+    private func addIfbUnlessExists(named name: String, mtu: UInt32, group: UInt32) throws(NetlinkError) -> Bool {
         do {
-            try netlink.addIfb(named: name, mtu: mtu)
+            try netlink.addIfb(named: name, mtu: mtu, group: group)
             return true
         } catch {
             guard error.isExists else { throw error }
@@ -77,6 +79,25 @@ final class KernelTrafficShaper: TrafficShaper {
 
     func deleteIfb(named name: String) throws -> Bool {
         try netlink.deleteLink(named: name)
+    }
+
+    /// The group of a shaped attachment's veth and ifb: the veth's index (unique among the
+    /// namespace's live links) with the top bit set, far from the small numbers operators give
+    /// groups by hand. Deleting the two links separately costs two grace-period waits that the
+    /// kernel serializes; as one group, one.
+    static func attachmentGroup(ofHostIndex index: Int32) -> UInt32 {
+        0x8000_0000 | UInt32(bitPattern: index)
+    }
+
+    func attachmentGroup(ofHostLink name: String) throws -> UInt32? {
+        guard let host = try netlink.link(named: name), host.group == Self.attachmentGroup(ofHostIndex: host.index) else {
+            return nil
+        }
+        return host.group
+    }
+
+    func deleteAttachmentGroup(_ group: UInt32) throws {
+        try netlink.deleteLinks(inGroup: group)
     }
 
     func linkKinds() throws -> [String: String] {

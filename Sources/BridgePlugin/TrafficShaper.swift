@@ -27,6 +27,12 @@ public protocol TrafficShaper {
     func removeShaping(_ spec: ShapingSpec) throws
     /// Deletes an ifb; `false` when it did not exist.
     func deleteIfb(named name: String) throws -> Bool
+    /// The device group that ADD gave the host veth and its ifb, so that DEL deletes both in
+    /// one kernel operation; nil when the host link is missing or was not grouped (no egress
+    /// shaping).
+    func attachmentGroup(ofHostLink name: String) throws -> UInt32?
+    /// Deletes every link of an attachment's group: the veth pair and the ifb.
+    func deleteAttachmentGroup(_ group: UInt32) throws
     /// Every difference between the kernel and `spec`, in words; empty when they agree.
     func checkShaping(_ spec: ShapingSpec) throws -> [String]
     /// The names of the links in the host namespace, with their kinds ("ifb", "veth"...).

@@ -46,7 +46,7 @@ public struct LinkInfo: Equatable, Sendable {
     public var bridgeVLANFiltering: Bool?
     /// The link's alias (`IFLA_IFALIAS`); nil when none is set.
     public var alias: String?
-    /// Interface group (`IFLA_GROUP`); 0 is the default group.
+    /// The device group (`IFLA_GROUP`); 0, the default group, unless someone set one.
     public var group: UInt32 = 0
 
     public var isUp: Bool { flags & UInt32(IFF_UP) != 0 }

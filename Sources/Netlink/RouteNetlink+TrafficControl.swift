@@ -12,12 +12,12 @@ extension RouteNetlink {
     /// The handle of the ingress qdisc, `ffff:`.
     static let ingressHandle: UInt32 = 0xFFFF_0000
 
-    /// Creates an `ifb` device, up. `ip link add name <name> mtu <mtu> up type ifb`
+    /// Creates an `ifb` device, up. `ip link add name <name> mtu <mtu> [group <group>] up type ifb`
     ///
     /// The corresponding kernel message is `RTM_NEWLINK` with `NLM_F_CREATE|NLM_F_EXCL` and
     /// `IFLA_INFO_KIND "ifb"`.
     /// - Throws: `NetlinkError` with `isExists` if a link of that name exists.
-    public func addIfb(named name: String, mtu: UInt32?) throws(NetlinkError) {
+    public func addIfb(named name: String, mtu: UInt32?, group: UInt32? = nil) throws(NetlinkError) {
         let message = request(Int(RTM_NEWLINK), flags: NLM_F_CREATE | NLM_F_EXCL)
         var header = ifinfomsg()
         header.ifi_flags = UInt32(IFF_UP)
@@ -25,6 +25,7 @@ extension RouteNetlink {
         message.append(header)
         message.put(Int(IFLA_IFNAME), string: name)
         if let mtu { message.put(Int(IFLA_MTU), u32: mtu) }
+        if let group { message.put(Int(IFLA_GROUP), u32: group) }
         message.nest(Int(IFLA_LINKINFO)) {
             message.put(Int(IFLA_INFO_KIND), string: "ifb")
         }

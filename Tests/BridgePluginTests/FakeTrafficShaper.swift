@@ -7,6 +7,9 @@ final class FakeTrafficShaper: TrafficShaper {
     /// Links other than ifbs that `linkKinds` reports (host veths for GC).
     var otherLinks: [String: String] = [:]
     var failAdding = false
+    /// Groups host links with their ifb on ADD, as the kernel shaper does for egress.
+    var groupsLinks = false
+    var groups: [String: UInt32] = [:]
     var journal: [String] = []
 
     func addShaping(_ spec: ShapingSpec) throws -> LinkSnapshot? {
@@ -14,6 +17,7 @@ final class FakeTrafficShaper: TrafficShaper {
         if spec.limits.egress != nil { ifbs.insert(spec.ifb) }
         if failAdding { throw InjectedFault.failed("shaping") }
         shaped[spec.hostLink] = spec
+        if groupsLinks && spec.limits.egress != nil { groups[spec.hostLink] = UInt32(groups.count + 1) }
         return spec.limits.egress == nil ? nil : LinkSnapshot(name: spec.ifb, kind: "ifb", mac: "02:00:00:00:00:99")
     }
 
@@ -26,6 +30,16 @@ final class FakeTrafficShaper: TrafficShaper {
     func deleteIfb(named name: String) throws -> Bool {
         journal.append("deleteIfb \(name)")
         return ifbs.remove(name) != nil
+    }
+
+    func attachmentGroup(ofHostLink name: String) throws -> UInt32? { groups[name] }
+
+    func deleteAttachmentGroup(_ group: UInt32) throws {
+        journal.append("deleteAttachmentGroup \(group)")
+        for (link, member) in groups where member == group {
+            groups[link] = nil
+            if let spec = shaped.removeValue(forKey: link) { ifbs.remove(spec.ifb) }
+        }
     }
 
     func checkShaping(_ spec: ShapingSpec) throws -> [String] {

@@ -132,6 +132,18 @@ struct TrafficShapingOperationTests {
         #expect(plain.shaperFake.journal.isEmpty)
     }
 
+    @Test("DEL of grouped links deletes veth and ifb in one operation, and not one by one")
+    func deleteGrouped() throws {
+        let fakes = FakeDependencies()
+        fakes.shaperFake.groupsLinks = true
+        let plugin = BridgePlugin(dependencies: fakes, log: { _ in })
+        _ = try plugin.add(makeRequest(.add, shaped))
+        try plugin.delete(makeRequest(.delete, shaped))
+        #expect(fakes.shaperFake.journal.last == "deleteAttachmentGroup 1")
+        #expect(fakes.shaperFake.ifbs.isEmpty)
+        #expect(!fakes.datapath.journal.contains { $0.hasPrefix("deleteHostLink") })
+    }
+
     @Test("CHECK reports shaping that differs from the configuration")
     func check() throws {
         let fakes = FakeDependencies()

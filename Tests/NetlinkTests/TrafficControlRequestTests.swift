@@ -22,6 +22,34 @@ struct TrafficControlRequestTests {
             """)
     }
 
+    @Test("an ifb can be born in a device group; setGroup and deleteLinks(inGroup:) name the group")
+    func groups() throws {
+        let transport = RecordingNetlinkTransport(replies: [.ack, .ack, .ack, .error(19)])
+        let netlink = RouteNetlink(transport: transport)
+        try netlink.addIfb(named: "ifb1", mtu: nil, group: 0x8000_0007)  // ip link add name ifb1 group 2147483655 up type ifb
+        try netlink.setGroup(7, group: 0x8000_0007)  // ip link set dev 7 group 2147483655
+        #expect(try netlink.deleteLinks(inGroup: 0x8000_0007))  // ip link delete group 2147483655
+        #expect(try netlink.deleteLinks(inGroup: 0x8000_0007) == false)
+        expectBytes(transport.requests[0], """
+            40000000 1000 0506 01000000 00000000  // nlmsghdr: len 64, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1
+            00 00 0000 00000000 01000000 01000000 // ifinfomsg: index 0, flags IFF_UP, change IFF_UP
+            0900 0300 6966623100000000            // IFLA_IFNAME "ifb1" + pad
+            0800 1b00 07000080                    // IFLA_GROUP 0x80000007
+            0c00 1280                             // IFLA_LINKINFO (nested), 12 bytes
+              0800 0100 69666200                  //   IFLA_INFO_KIND "ifb"
+            """)
+        expectBytes(transport.requests[1], """
+            28000000 1000 0500 02000000 00000000  // nlmsghdr: len 40, RTM_NEWLINK, REQUEST|ACK, seq 2
+            00 00 0000 07000000 00000000 00000000 // ifinfomsg: index 7
+            0800 1b00 07000080                    // IFLA_GROUP 0x80000007
+            """)
+        expectBytes(transport.requests[2], """
+            28000000 1100 0500 03000000 00000000  // nlmsghdr: len 40, RTM_DELLINK, REQUEST|ACK, seq 3
+            00 00 0000 00000000 00000000 00000000 // ifinfomsg: index 0 (by group)
+            0800 1b00 07000080                    // IFLA_GROUP 0x80000007
+            """)
+    }
+
     @Test("the buffer time is the burst at the rate, in 64 ns ticks")
     func bufferTicks() {
         // 12 500 B at 1 250 000 B/s take 10 ms = 156 250 ticks of 64 ns.

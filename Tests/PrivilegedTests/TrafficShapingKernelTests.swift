@@ -113,33 +113,30 @@ struct TrafficShapingKernelTests {
 /// Bulk TCP throughput between two container namespaces, with iperf3.
 enum Throughput {
     /// Goodput in bits per second of a `seconds`-long transfer, the first second left out (slow
-    /// start and the initial burst).
+    /// start and the initial burst). Server and client run from one shell, which kills the
+    /// server whatever happens; `timeout` bounds each client. Both use SIGKILL: the test runner
+    /// blocks SIGTERM, and its children inherit the blocked mask.
     static func measure(_ bed: BridgeTestbed, from sender: String, to receiver: String, address: String,
                         seconds: Int = 4) throws -> Double {
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-        server.arguments = ["--net=\(try bed.container(receiver).path)", "iperf3", "--server", "--one-off", "--port", "5201"]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer {
-            if server.isRunning { server.terminate() }
-            server.waitUntilExit()
+        let script = """
+            nsenter --net="$1" iperf3 --server --one-off --port 5201 >/dev/null 2>&1 & server=$!
+            errors=$(mktemp)
+            for attempt in $(seq 50); do
+                report=$(nsenter --net="$2" timeout --signal=KILL 30 iperf3 --client "$3" --port 5201 --connect-timeout 1000 \\
+                    --time \(seconds + 1) --omit 1 --json 2>"$errors") && break
+                report=""; sleep 0.1
+            done
+            { kill -KILL $server; wait $server; } 2>/dev/null
+            if [ -z "$report" ]; then echo "iperf3 client failed: $(cat "$errors")"; rm -f "$errors"; exit 1; fi
+            rm -f "$errors"; printf '%s' "$report"
+            """
+        let report = try bed.shell(bed.host, [
+            "bash", "-c", script, "measure", try bed.container(receiver).path, try bed.container(sender).path, address,
+        ])
+        switch try JSONValue(parsing: report)["end"]?["sum_received"]?["bits_per_second"] {
+        case .double(let bits)?: return bits
+        case .integer(let bits)?: return Double(bits)
+        default: throw TestbedFailure("iperf3 report without sum_received: \(report.prefix(400))")
         }
-        let client = ["iperf3", "--client", address, "--port", "5201", "--time", "\(seconds + 1)", "--omit", "1", "--json"]
-        for _ in 0..<50 {
-            // Retried until the server listens.
-            guard let report = try? bed.shell(try bed.container(sender), client) else {
-                usleep(100_000)
-                continue
-            }
-            let json = try JSONValue(parsing: report)
-            switch json["end"]?["sum_received"]?["bits_per_second"] {
-            case .double(let bits)?: return bits
-            case .integer(let bits)?: return Double(bits)
-            default: throw TestbedFailure("iperf3 report without sum_received: \(report.prefix(400))")
-            }
-        }
-        throw TestbedFailure("iperf3 could not connect from \(sender) to \(address)")
     }
 }

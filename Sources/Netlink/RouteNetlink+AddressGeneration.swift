@@ -3,17 +3,6 @@ import CNetlinkShims
 import Glibc
 
 extension RouteNetlink {
-    /// Puts a link in an interface group, which nftables matches with `meta iifgroup`/`oifgroup`.
-    ///
-    /// `ip link set dev <index> group <group>`
-    ///
-    /// The corresponding attribute is `IFLA_GROUP`.
-    public func setGroup(_ index: Int32, group: UInt32) throws(NetlinkError) {
-        let message = linkRequest(RTM_NEWLINK, index: index)
-        message.put(Int(IFLA_GROUP), u32: group)
-        try perform(message, "RTM_NEWLINK index \(index) group \(group)")
-    }
-
     /// Makes the kernel derive the link's IPv6 link-local address from its MAC by EUI-64, whatever
     /// the namespace's default; takes effect when the link next comes up.
     ///
