@@ -56,7 +56,7 @@ def collect_garbage(runner, where):
     if not _has_gc(runner):
         ledger.check("gc:frees-crashed-pods", False, f"{where}: no GC verb; {len(pool.crashed)} crashed pods keep "
                                                      "their reservations")
-        return
+        return _delete_crashed(runner, where)
     _wait_for_dead_links(runner)
     conf = dict(runner.world.config(), **{"cni.dev/valid-attachments": pool.valid_attachments()})
     call = runner.world.call("GC", None, None, conf)
@@ -66,6 +66,19 @@ def collect_garbage(runner, where):
         for label, (cid, address) in list(pool.crashed.items()):
             if ledger.check("gc:frees-crashed-pods", held.get(address) != cid, f"{where}: {address} still held by {cid}"):
                 del pool.crashed[label]
+
+
+def _delete_crashed(runner, where):
+    """Without GC, what a runtime does for pods that died: DEL each, its namespace path gone."""
+    pool, world = runner.pool, runner.world
+    with pool.lock:
+        crashed = dict(pool.crashed)
+    for label, (cid, address) in crashed.items():
+        call = world.call("DEL", cid, world.netns_path(label))
+        runner.ledger.check("op:DEL-of-crashed-pod", call.rc == 0, f"{where}: {call}")
+        if world.reservations().get(address) != cid:
+            with pool.lock:
+                pool.crashed.pop(label, None)
 
 
 def _wait_for_dead_links(runner, seconds=10.0):
