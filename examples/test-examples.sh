@@ -166,9 +166,9 @@ extra_portmap-chain() {
     [[ "$got" == via-portmap ]] || { WHY="outside:8080 did not reach container A:80 (got '${got}')"; return 1; }
 }
 
-# serve_port NS PORT TAG: a one-shot-per-connection TCP server answering TAG, until the example ends.
+# serve_port NS PORT TAG: a TCP server answering TAG to every connection (busybox: -ll with -e), until the example ends.
 serve_port() {
-    in_ns "$1" busybox nc -lk -p "$2" -e echo "$3" >/dev/null 2>&1 &
+    in_ns "$1" busybox nc -ll -p "$2" -e echo "$3" >/dev/null 2>&1 &
     echo $! >>"$RUN_DIR/pids"
     local i
     for i in $(seq 20); do
@@ -232,9 +232,13 @@ run_example() {
     cid_a=$(printf 'a-%s-%s' "$EXAMPLE" $$ | sha256sum | cut -c1-64)
     cid_b=$(printf 'b-%s-%s' "$EXAMPLE" $$ | sha256sum | cut -c1-64)
 
+    # A host port is published once: where the plugin under test publishes ports itself (and
+    # refuses a second holder), B is only a neighbour. A chained portmap lets the first rule win.
+    local caps_b=$CAP_ARGS
+    jq -e '.plugins[0].capabilities.portMappings == true' <<<"$list" >/dev/null && caps_b='{"portMappings":[]}'
     cni_list_add "$list" "$cid_a" eth0 "$NS_A" "$RUNTIME_ARGS" "$CAP_ARGS"; RES_A=$CNI_RESULT
     if [[ $CNI_RC -eq 0 ]]; then
-        cni_list_add "$list" "$cid_b" eth0 "$NS_B" "$RUNTIME_ARGS" "$CAP_ARGS"; RES_B=$CNI_RESULT
+        cni_list_add "$list" "$cid_b" eth0 "$NS_B" "$RUNTIME_ARGS" "$caps_b"; RES_B=$CNI_RESULT
     fi
     if [[ $CNI_RC -ne 0 ]]; then
         flunk add "plugin #$CNI_FAILED_PLUGIN failed (exit $CNI_RC): ${CNI_OUT:-$CNI_ERR}"
@@ -251,7 +255,7 @@ run_example() {
         # with the reference it depends on random MACs, so it is not asked here.)
         if ver_ge "$version" 0.4.0; then
             CNI_RESULT=$RES_B
-            cni_list_check "$list" "$cid_b" eth0 "$NS_B" "$RUNTIME_ARGS" "$CAP_ARGS"
+            cni_list_check "$list" "$cid_b" eth0 "$NS_B" "$RUNTIME_ARGS" "$caps_b"
             if [[ $CNI_RC -eq 0 ]]; then pass check; else flunk check "plugin #$CNI_FAILED_PLUGIN: ${CNI_OUT:-$CNI_ERR}"; fi
         fi
     fi
@@ -261,7 +265,7 @@ run_example() {
     cni_list_del "$list" "$cid_a" eth0 "$NS_A" "$RUNTIME_ARGS" "$CAP_ARGS"
     [[ $CNI_RC -eq 0 ]] || { del_ok=0; flunk del "A: plugin #$CNI_FAILED_PLUGIN: ${CNI_OUT:-$CNI_ERR}"; }
     CNI_RESULT=${RES_B:-}
-    cni_list_del "$list" "$cid_b" eth0 "$NS_B" "$RUNTIME_ARGS" "$CAP_ARGS"
+    cni_list_del "$list" "$cid_b" eth0 "$NS_B" "$RUNTIME_ARGS" "$caps_b"
     [[ $CNI_RC -eq 0 ]] || { del_ok=0; flunk del "B: plugin #$CNI_FAILED_PLUGIN: ${CNI_OUT:-$CNI_ERR}"; }
     [[ $del_ok -eq 0 ]] || pass del
 
