@@ -66,7 +66,6 @@ EOF
     export CONTAINERS_CONF=$WORK/containers.conf CONTAINERS_STORAGE_CONF=$WORK/storage.conf
     network nsb1 nsbpod0 10.89.0 >"$WORK/net.d/nsb1.conflist"
     network nsb2 nsbpod1 10.90.0 >"$WORK/net.d/nsb2.conflist"
-    builtin_network nsb3 nsbpod2 10.91.0 >"$WORK/net.d/nsb3.conflist"
     cp "$(command -v busybox)" "$WORK/rootfs/bin/busybox"
     for tool in sh sleep ping ip httpd wget cat; do ln -sf busybox "$WORK/rootfs/bin/$tool"; done
     echo hello-from-nsbridge >"$WORK/www/index.html"
@@ -82,19 +81,6 @@ network() {
    "ipam": {"type": "host-local", "routes": [{"dst": "0.0.0.0/0"}],
             "ranges": [[{"subnet": "$3.0/24", "gateway": "$3.1"}]]}},
   {"type": "portmap", "capabilities": {"portMappings": true}}]}
-EOF
-}
-
-# nsbridge alone (plus tuning), publishing ports itself through the portMappings capability, as
-# examples/podman-nsbridge.conflist: no portmap, no firewall plugin.
-builtin_network() {
-    cat <<EOF
-{"cniVersion": "0.4.0", "name": "$1", "plugins": [
-  {"type": "nsbridge", "bridge": "$2", "isGateway": true, "ipMasq": true, "hairpinMode": true,
-   "capabilities": {"portMappings": true},
-   "ipam": {"type": "host-local", "routes": [{"dst": "0.0.0.0/0"}],
-            "ranges": [[{"subnet": "$3.0/24", "gateway": "$3.1"}]]}},
-  {"type": "tuning"}]}
 EOF
 }
 
@@ -131,23 +117,6 @@ check_port_and_lifecycle() {
     reachable b 10.89.0.10 && pass "traffic flows after restart" || fail "after restart" "no reply"
 }
 
-check_builtin_port() {
-    COMMAND=(httpd -f -p 80 -h /www)
-    run --name web3 --network nsb3 -p 8081:80 -v "$WORK/www:/www:ro"
-    COMMAND=(sleep 1000)
-    run --name client3 --network nsb3
-    local from_host from_container
-    from_host=$(busybox wget -q -T 3 -O - http://10.91.0.1:8081/index.html 2>/dev/null || true)
-    expect "podman run -p on nsbridge alone: reachable from the host" hello-from-nsbridge "$from_host"
-    from_container=$(podman exec client3 wget -q -T 3 -O - http://10.91.0.1:8081/index.html 2>/dev/null || true)
-    expect "podman run -p on nsbridge alone: reachable from another container" hello-from-nsbridge "$from_container"
-    if nft list table inet nsbridge 2>/dev/null | grep -q '8081'; then
-        pass "the mapping lives in nsbridge's own table (no portmap on nsb3)"
-    else
-        fail "mapping in nsbridge's table" "no 8081 in table inet nsbridge"
-    fi
-}
-
 check_connect() {
     podman network connect nsb2 b
     local second; second=$(ip_of b nsb2)
@@ -164,8 +133,8 @@ check_nothing_left() {
     podman rm -a -f -t 0 >/dev/null
     local left=""
     left+=$(ip -o link show type veth 2>/dev/null || true)
-    left+=$(ls /var/lib/cni/networks/nsb1 /var/lib/cni/networks/nsb2 /var/lib/cni/networks/nsb3 2>/dev/null | grep '^10\.' || true)
-    left+=$(nft list ruleset 2>/dev/null | grep -oE '10\.(89|90|91)\.0\.[0-9]+' | grep -vE '\.0$|\.1$' || true)
+    left+=$(ls /var/lib/cni/networks/nsb1 /var/lib/cni/networks/nsb2 2>/dev/null | grep '^10\.' || true)
+    left+=$(nft list ruleset 2>/dev/null | grep -oE '10\.(89|90)\.0\.[0-9]+' | grep -vE '\.0$|\.1$' || true)
     left+=$(ls /run/netns 2>/dev/null || true)
     [[ -z $left ]] && pass "after podman rm: no veth, reservation, rule or netns" || fail "podman rm leaks" "$left"
 }
@@ -174,7 +143,6 @@ setup
 check_addressing
 if [[ $QUICK == 0 ]]; then
     check_port_and_lifecycle
-    check_builtin_port
     check_connect
 fi
 check_nothing_left
