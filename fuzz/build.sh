@@ -38,18 +38,12 @@ c_module CSystemShims
 c_module CNetlinkShims
 for module in CNIProtocol LinuxSupport IPAM Netlink; do swift_module "$module"; done
 
-# The bridge plugin's configuration decoder depends only on CNIProtocol; its files are compiled
-# into the netconf target rather than building BridgePlugin (and libnftnl) whole.
-bridge_configuration_sources=("$root/Sources/BridgePlugin/BridgeConfiguration.swift"
-                              "$root/Sources/BridgePlugin/BridgeNaming.swift")
-
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
     for file in fuzz/targets/*.swift; do targets+=("$(basename "$file" .swift)"); done
 fi
 for target in "${targets[@]}"; do
     extra=()
-    [[ $target == netconf ]] && extra=("${bridge_configuration_sources[@]}")
     echo "fuzz: linking $target"
     swiftc "${swift_flags[@]}" -module-name "Fuzz_$target" "$root/fuzz/targets/$target.swift" "${extra[@]}" \
         -L "$out/lib" -lIPAM -lNetlink -lLinuxSupport -lCNIProtocol \
