@@ -153,7 +153,7 @@ extra_vlan() {
 extra_portmap-chain() {
     local got
     command -v busybox >/dev/null || { WHY="needs busybox (nc) for the port-forward test: apt-get install busybox-static"; return 1; }
-    in_ns "$NS_A" busybox nc -l -p 80 -e echo via-portmap >/dev/null 2>&1 &
+    nsenter --net="$NS_A" -- busybox nc -l -p 80 -e echo via-portmap >/dev/null 2>&1 &
     echo $! >>"$RUN_DIR/pids"
     # Wait (up to 2 s) until the listener is up; a fixed sleep is flaky on a busy host.
     local i
@@ -168,7 +168,9 @@ extra_portmap-chain() {
 
 # serve_port NS PORT TAG: a TCP server answering TAG to every connection (busybox: -ll with -e), until the example ends.
 serve_port() {
-    in_ns "$1" busybox nc -ll -p "$2" -e echo "$3" >/dev/null 2>&1 &
+    # nsenter execs the server, so $! is the server itself and cleanup's kill reaches it (a
+    # backgrounded shell function would record only its subshell and leave the server running).
+    nsenter --net="$1" -- busybox nc -ll -p "$2" -e echo "$3" >/dev/null 2>&1 &
     echo $! >>"$RUN_DIR/pids"
     local i
     for i in $(seq 20); do
@@ -275,9 +277,21 @@ run_example() {
     leftovers+=$(obs_ruleset_mentions "$cid_a" "$cid_b" $(res_addrs_of "${RES_A:-}") $(res_addrs_of "${RES_B:-}") || true)
     if [[ -z "${leftovers// /}" ]]; then pass clean; else flunk clean "left behind after DEL: $leftovers"; fi
 
+    stop_servers
     RES_A="" RES_B=""
     ns_cleanup_all
     rm -rf "$RUN_DIR/ipam"
+}
+
+# stop_servers: ends the test servers this example started; one still running is a leak.
+stop_servers() {
+    [[ -f "$RUN_DIR/pids" ]] || return 0
+    local pid alive=""
+    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$RUN_DIR/pids"
+    sleep 0.2
+    while read -r pid; do kill -0 "$pid" 2>/dev/null && alive+=" $pid"; done <"$RUN_DIR/pids"
+    rm -f "$RUN_DIR/pids"
+    [[ -z $alive ]] || flunk servers "test servers still running after the example:$alive"
 }
 
 res_addrs_of() { [[ -n "$1" ]] && jq -r '.ips[]?.address | sub("/.*"; "")' <<<"$1"; return 0; }
