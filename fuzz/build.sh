@@ -43,9 +43,8 @@ if [[ ${#targets[@]} -eq 0 ]]; then
     for file in fuzz/targets/*.swift; do targets+=("$(basename "$file" .swift)"); done
 fi
 for target in "${targets[@]}"; do
-    extra=()
     echo "fuzz: linking $target"
-    swiftc "${swift_flags[@]}" -module-name "Fuzz_$target" "$root/fuzz/targets/$target.swift" "${extra[@]}" \
+    swiftc "${swift_flags[@]}" -module-name "Fuzz_$target" "$root/fuzz/targets/$target.swift" \
         -L "$out/lib" -lIPAM -lNetlink -lLinuxSupport -lCNIProtocol \
         "$out/lib/CSystemShims.o" "$out/lib/CNetlinkShims.o" -lmnl -lm -o "$out/$target" 2> >(grep -v 'Cannot export local symbol' >&2)
 done
