@@ -11,7 +11,7 @@ extension BridgeNaming {
     }
 
     /// The host veth an ifb name belongs to, or nil when the name is not one the plugin makes.
-    static func hostVethName(forIfb name: String) -> String? {
+    public static func hostVethName(forIfb name: String) -> String? {
         guard name.hasPrefix(ifbPrefix) else { return nil }
         let digits = name.dropFirst(ifbPrefix.count)
         guard digits.count == 11, digits.allSatisfy(\.isHexDigit), digits.lowercased() == digits else { return nil }

@@ -15,6 +15,9 @@ public struct FirewallRepair {
     let network: String
     let dependencies: BridgeDependencies
     let request: PluginRequest
+    /// The names of the host's links from one dump, when the caller has them (`nsbridge
+    /// repair`); otherwise each holder's veth is looked up on its own (ADD's healing).
+    public var hostLinks: Set<String>?
 
     public init(request: PluginRequest, dependencies: BridgeDependencies) throws {
         self.request = request
@@ -26,10 +29,19 @@ public struct FirewallRepair {
     /// - Returns: what was missing and has been restored, in words; empty when nothing was.
     public func run() throws -> [String] {
         guard configuration.ipMasq else { return [] }
+        let pool = try addressPool()
+        return try restoreMasquerade(try liveHolders(pool), pool: pool)
+    }
+
+    func addressPool() throws -> any AddressManager & AddressPool {
         guard let pool = try dependencies.addressManager(for: request) as? any AddressManager & AddressPool else {
             throw CNIError(.invalidNetworkConfig, "repair needs the built-in IPAM (\"ipam.type\" host-local or nsbridge) to know the addresses")
         }
-        let holders = try liveHolders(pool)
+        return pool
+    }
+
+    func restoreMasquerade(_ holders: [MasqueradeFirewall.Holder], pool: any AddressManager & AddressPool) throws -> [String] {
+        guard configuration.ipMasq else { return [] }
         // With no live attachment there is nothing to masquerade, and the network's objects
         // would only be torn down again by the next DEL or GC.
         guard !holders.isEmpty else { return [] }
@@ -43,7 +55,8 @@ public struct FirewallRepair {
         let datapath = try dependencies.datapath(for: request)
         var holders: [MasqueradeFirewall.Holder] = []
         for attachment in try pool.attachmentsHoldingAddresses().sorted(by: { "\($0)" < "\($1)" }) {
-            guard try datapath.hostLink(named: BridgeNaming.hostVethName(for: attachment)) != nil else { continue }
+            let name = BridgeNaming.hostVethName(for: attachment)
+            guard try hostLinks.map({ $0.contains(name) }) ?? (datapath.hostLink(named: name) != nil) else { continue }
             holders.append(.init(attachment: attachment, addresses: try pool.addresses(of: attachment)))
         }
         return holders

@@ -19,4 +19,8 @@ extension NftablesFirewall {
     func garbageCollectForwarding(network: String, keep: Set<Attachment>) throws {
         try forwarding.garbageCollect(network: network, valid: keep)
     }
+
+    func repairForwarding(network: String, bridge: String, members: [ForwardingAcceptance.Member]) throws -> [String] {
+        try forwarding.repair(network: network, bridge: bridge, members: members)
+    }
 }

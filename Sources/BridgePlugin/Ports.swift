@@ -194,6 +194,9 @@ public protocol Firewall {
     func removeForwarding(network: String, attachment: Attachment) throws
     func checkForwarding(network: String, attachment: Attachment, bridge: String, hostInterface: String) throws
     func garbageCollectForwarding(network: String, keep: Set<Attachment>) throws
+    /// Restores the network's acceptance and its members' elements in one batch; returns what
+    /// was missing (FirewallRepair+Attachments.swift).
+    func repairForwarding(network: String, bridge: String, members: [ForwardingAcceptance.Member]) throws -> [String]
 }
 
 /// Builds the live or fake collaborators for one request.

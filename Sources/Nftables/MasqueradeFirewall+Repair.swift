@@ -32,12 +32,18 @@ extension MasqueradeFirewall {
             operations += Self.addBatch(network: network, attachment: Attachment(containerID: "", ifName: ""),
                                         addresses: [], subnets: subnets, excluded: excluded).operations
         }
+        // One listing per map, whatever the number of holders.
+        var present: [String: [[UInt8]: String?]] = [:]
+        for map in objects.dispatchMaps {
+            let elements = try transport.elements(of: map, keys: nil) ?? []
+            present[map.name] = Dictionary(elements.map { ($0.key, $0.comment) }, uniquingKeysWith: { first, _ in first })
+        }
         for holder in holders {
             let owner = OwnerTag.owner(network: network, attachment: holder.attachment)
             for address in holder.addresses {
                 let (map, element) = Self.dispatchElement(objects, network: network, attachment: holder.attachment, address: address)
-                let found = try transport.elements(of: map, keys: [element.key])?.first
-                guard found == nil || OwnerTag.ownerPrefix(of: found?.comment) != owner else { continue }
+                let found = present[map.name]?[element.key]
+                guard found == nil || OwnerTag.ownerPrefix(of: found ?? nil) != owner else { continue }
                 missing.append("masquerade element \(address) of \(holder.attachment)")
                 operations += NetworkObjects.replace(element, in: map)
             }

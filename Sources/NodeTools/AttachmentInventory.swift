@@ -30,6 +30,10 @@ struct AttachmentInventory {
     let network: SelectedNetwork
     let links: [LinkInfo]
     let masquerade: MasqueradeFirewall?
+    /// The network's per-attachment nftables elements (``OwnedElementInventory``).
+    var owned: [OwnedElement] = []
+    var audit: AttachmentAudit?
+    var cache: RuntimeResultCache?
 
     /// Reservations first (one row per attachment), then host veths on the bridge and
     /// masquerade elements that nothing reserved.
@@ -40,10 +44,15 @@ struct AttachmentInventory {
         let bridge = byName[network.configuration.bridgeName]
         for index in rows.indices where !rows[index].ifname.isEmpty {
             inspectLinks(&rows[index], byName: byName, bridge: bridge)
-            if rows[index].hostVeth != nil { try inspectMasquerade(&rows[index]) }
+            if rows[index].hostVeth != nil {
+                try inspectMasquerade(&rows[index])
+                try inspectAttachmentState(&rows[index])
+            } else {
+                inspectLeftovers(&rows[index], byName: byName)
+            }
         }
         rows += unreservedPorts(of: bridge, expected: Set(rows.compactMap(\.hostVeth)))
-        rows += try orphanedElements(holders: rows)
+        rows += orphanedElements(holders: rows)
         return rows
     }
 
@@ -98,19 +107,6 @@ struct AttachmentInventory {
         return links.filter { $0.masterIndex == bridge.index && $0.kind == "veth" && !expected.contains($0.name) }.map {
             AttachmentRow(containerID: "", ifname: "", hostVeth: $0.name, problems: [
                 "host veth \($0.name) on bridge \(bridge.name) has no reservation in network \(network.name)",
-            ])
-        }
-    }
-
-    private func orphanedElements(holders: [AttachmentRow]) throws -> [AttachmentRow] {
-        guard let masquerade, network.configuration.ipMasq else { return [] }
-        let attachments = holders.filter { !$0.ifname.isEmpty }.map { Attachment(containerID: $0.containerID, ifName: $0.ifname) }
-        return try masquerade.elementOwners(network: network.name).filter { element in
-            !attachments.contains { MasqueradeFirewall.comment(element.comment, isOwnedBy: $0, network: network.name) }
-        }.map { element in
-            AttachmentRow(containerID: Self.field("id", in: element.comment), ifname: Self.field("if", in: element.comment),
-                          addresses: [element.address], problems: [
-                "firewall: masquerade element \(element.address) is orphaned (no reservation); a CNI GC of the network removes it",
             ])
         }
     }

@@ -11,13 +11,24 @@ struct ListCommand {
     func run() throws -> Int32 {
         let networks = try NetworkSelection.networks(options)
         let links = try RouteNetlink().links()
-        let masquerade = networks.contains { $0.configuration.ipMasq }
-            ? MasqueradeFirewall(transport: try MNLNftablesTransport()) : nil
+        let transport = try MNLNftablesTransport()
+        let masquerade = MasqueradeFirewall(transport: transport)
+        let owned = try OwnedElementInventory(transport: transport).elements(networks: networks.map(\.name))
+        let dependencies = LiveDependencies()
         var all: [(network: String, row: AttachmentRow)] = []
+        var explainedIfbs = Set<String>()
         for network in networks {
-            let rows = try AttachmentInventory(network: network, links: links, masquerade: masquerade).rows()
+            var inventory = AttachmentInventory(network: network, links: links, masquerade: masquerade)
+            inventory.owned = owned[network.name] ?? []
+            inventory.audit = try AttachmentAudit(request: network.request, dependencies: dependencies)
+            inventory.cache = RuntimeResultCache(directory: options.cacheDir)
+            let rows = try inventory.rows()
             all += rows.map { (network.name, $0) }
+            explainedIfbs.formUnion(rows.filter { !$0.ifname.isEmpty }.map {
+                BridgeNaming.ifbName(for: Attachment(containerID: $0.containerID, ifName: $0.ifname))
+            })
         }
+        all += Self.orphanedIfbs(links, explained: explainedIfbs).map { ("-", $0) }
         output.print(options.json ? Self.json(all) : Self.table(all))
         return all.contains { !$0.row.problems.isEmpty } ? ExitStatus.problems : ExitStatus.ok
     }

@@ -4,7 +4,7 @@ struct NodeChecks {
     let networks: [SelectedNetwork]
 
     /// Some network routes traffic off the bridge (gateway or masquerade).
-    private var needsForwarding: Bool {
+    var needsForwarding: Bool {
         networks.contains { $0.configuration.isGateway || $0.configuration.isDefaultGateway || $0.configuration.ipMasq }
     }
 
@@ -55,21 +55,12 @@ struct NodeChecks {
                        hint: "sysctl -w net.ipv4.ip_forward=1 and make it permanent in /etc/sysctl.d; find what turned it off")
     }
 
-    func forwardPolicies() -> [Finding] {
-        let dropping = (node.chains ?? []).filter { $0.dropsForwardedByDefault && $0.table != "nsbridge" }
-        return dropping.map { chain in
-            Finding(check: "forward-policy", severity: needsForwarding ? .error : .warning,
-                    message: "chain \(chain.description) drops forwarded packets by default (Docker and firewalld set such policies): container traffic leaving the bridge is dropped",
-                    hint: "accept the bridge's traffic in that chain (iptables -I FORWARD -i BRIDGE -j ACCEPT; iptables -I FORWARD -o BRIDGE -j ACCEPT), or put the bridge in a trusted firewalld zone")
-        }
-    }
-
     func bridgeNetfilter() -> Finding {
         guard let value = node.sysctls["net/bridge/bridge-nf-call-iptables"] else {
             return Finding(check: "br_netfilter", severity: .ok, message: "br_netfilter is not loaded: bridged traffic skips iptables")
         }
         guard value == "1" else { return Finding(check: "br_netfilter", severity: .ok, message: "bridge-nf-call-iptables = 0") }
-        let dropping = (node.chains ?? []).contains { $0.dropsForwardedByDefault && $0.table != "nsbridge" }
+        let dropping = !unacceptedDropChains().isEmpty
         return Finding(check: "br_netfilter", severity: dropping ? .error : .info,
                        message: "bridge-nf-call-iptables = 1: traffic between containers on one bridge also passes the iptables FORWARD chains"
                            + (dropping ? ", and a FORWARD chain drops by default, so containers cannot talk to each other" : ""),

@@ -15,6 +15,10 @@ struct NodeState {
     var addresses: [Int32: [IPNetwork]] = [:]
     var uplink: LinkInfo?
     var chains: [ChainSummary]?
+    /// nsbridge's forwarding acceptance in iptables-nft's `FORWARD` chains.
+    var acceptance: [ForwardingAcceptanceState] = []
+    /// Tables of legacy iptables (x_tables, not nftables) that the kernel has loaded.
+    var legacyTables: [String] = []
     var nftablesError: String?
     var netlinkError: String?
 
@@ -37,7 +41,16 @@ struct NodeState {
         } catch {
             state.netlinkError = "\(error)"
         }
-        do { state.chains = try MNLNftablesTransport().allChains() } catch { state.nftablesError = "\(error)" }
+        do {
+            let transport = try MNLNftablesTransport()
+            state.chains = try transport.allChains()
+            state.acceptance = try ForwardingAcceptance(transport: transport).states()
+        } catch {
+            state.nftablesError = "\(error)"
+        }
+        state.legacyTables = ["/proc/net/ip_tables_names", "/proc/net/ip6_tables_names"].flatMap { path in
+            ((try? NetworkSelection.readFile(path)) ?? []).split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
+        }
         return state
     }
 

@@ -15,6 +15,8 @@ struct ToolOptions: Equatable {
     var help = false
     /// Seconds a new reservation is left alone by `reclaim`.
     var graceSeconds: Int64 = 120
+    /// libcni's cache directory, where runtimes keep what they passed at ADD (`results/`).
+    var cacheDir = "/var/lib/cni"
 
     struct UsageError: Error, Equatable, CustomStringConvertible {
         var description: String
@@ -48,6 +50,7 @@ struct ToolOptions: Equatable {
         case "--conf": conf = try value()
         case "--conf-dir": confDir = try value()
         case "--json": json = true
+        case "--cache-dir" where command == .ls || command == .repair: cacheDir = try value()
         case "--help", "-h": help = true
         case "--apply" where command == .reclaim: apply = true
         case "--grace" where command == .reclaim:

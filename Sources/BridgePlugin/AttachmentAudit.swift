@@ -1,0 +1,62 @@
+import CNIProtocol
+import Nftables
+
+/// The host side of CHECK for one live attachment, without its container: what `nsbridge ls`
+/// reports beyond the links and the masquerade. It checks what the network configuration asks
+/// for (forwarding acceptance, `isolate`, the spoof checks) and, where the runtime's record of
+/// the ADD was found, what the runtime asked for (port mappings, bandwidth).
+public struct AttachmentAudit {
+    let repair: FirewallRepair
+    let dependencies: BridgeDependencies
+
+    public init(request: PluginRequest, dependencies: BridgeDependencies) throws {
+        repair = try FirewallRepair(request: request, dependencies: dependencies)
+        self.dependencies = dependencies
+    }
+
+    /// Every difference between the kernel and what `attachment` should have, in words.
+    /// - Parameter mac: the container's MAC, from the runtime's record or a surviving element.
+    public func problems(of attachment: Attachment, addresses: [IPAddress], record: AttachmentRecord?,
+                         mac: String?) throws -> [String] {
+        let configuration = try record?.runtimeConfig.map(repair.configuration(withRuntimeConfig:)) ?? repair.configuration
+        let (network, veth) = (repair.network, BridgeNaming.hostVethName(for: attachment))
+        let firewall = try dependencies.firewall()
+        var problems = missing("forwarding acceptance") {
+            try firewall.checkForwarding(network: network, attachment: attachment, bridge: configuration.bridgeName, hostInterface: veth)
+        }
+        var guards = configuration.guards(network: network, attachment: attachment)
+        if guards.ipSpoofCheck && mac == nil {
+            problems.append("ipspoofchk: missing port element \"\(veth)\" (container MAC unknown)")
+            guards.ipSpoofCheck = false
+        }
+        if !guards.isEmpty {
+            problems += missing("") { try firewall.checkGuards(guards, attachment: attachment, mac: mac ?? "", addresses: addresses) }
+        }
+        if configuration.needsSeparateMACCheck {
+            problems += mac.map { mac in
+                missing("macspoofchk") { try firewall.checkSpoofCheck(network: network, attachment: attachment, hostInterface: veth, mac: mac) }
+            } ?? ["macspoofchk: missing port element \"\(veth)\" (container MAC unknown)"]
+        }
+        let publication = PortMappingFirewall.Publication(network: network, attachment: attachment, mappings: configuration.portMappings.active,
+                                                          addresses: addresses, bridge: configuration.bridgeName)
+        problems += missing("port mappings") { try firewall.checkPortMappings(publication) }
+        if let limits = configuration.bandwidth {
+            let spec = ShapingSpec(hostLink: veth, ifb: BridgeNaming.ifbName(for: attachment), limits: limits)
+            problems += try dependencies.trafficShaper().checkShaping(spec)
+        }
+        return problems
+    }
+
+    /// What `check` reports missing, each prefixed with `what`.
+    private func missing(_ what: String, _ check: () throws -> Void) -> [String] {
+        let prefix = what.isEmpty ? "" : what + ": "
+        do {
+            try check()
+            return []
+        } catch let state as MissingFirewallState {
+            return state.missing.map { prefix + "missing " + $0 }
+        } catch {
+            return [prefix + "cannot check: \(error)"]
+        }
+    }
+}
