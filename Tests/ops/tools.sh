@@ -105,8 +105,25 @@ doctor_fails_with() {  # CHECK-NAME DESCRIPTION
     if [[ $rc == 1 ]] && jq -e --arg c "$1" 'any(.severity == "error" and .check == $c)' <<<"$out" >/dev/null
     then pass "doctor: exit 1 naming $1 for $2"; else fail "doctor for $2 (rc $rc): $out"; fi
 }
+# A Docker-style DROP policy created after the last ADD: nsbridge's jump to NSBRIDGE-FORWARD is
+# not in the new chain, and the network has a live attachment, so its traffic really is dropped.
 ip netns exec "$HOST" iptables -P FORWARD DROP
-doctor_fails_with forward-policy "a Docker-style iptables -P FORWARD DROP"
+doctor_fails_with forward-policy "a Docker-style iptables -P FORWARD DROP with nsbridge's acceptance missing"
+out=$(tool ls --conf "$STATE/10-ops.conflist" --json) && rc=0 || rc=$?
+if [[ $rc == 1 ]] && jq -e '.[0].problems | any(test("forwarding acceptance: missing jump to NSBRIDGE-FORWARD"))' <<<"$out" >/dev/null
+then pass "ls: reports the missing forwarding acceptance"; else fail "ls without forwarding acceptance (rc $rc): $out"; fi
+out=$(tool repair --conf "$STATE/10-ops.conflist" --json)
+rules=$(ip netns exec "$HOST" iptables -S FORWARD)
+if jq -e '.[0].restored | any(test("forwarding"))' <<<"$out" >/dev/null && grep -q -- "-j NSBRIDGE-FORWARD" <<<"$rules"
+then pass "repair: inserts the jump to NSBRIDGE-FORWARD and the network's rules"; else fail "repair of forwarding: $out $rules"; fi
+out=$(tool doctor --conf "$STATE/10-ops.conflist" --json) && rc=0 || rc=$?
+if [[ $rc == 0 ]] && jq -e 'any(.check == "forward-policy" and .severity == "ok")' <<<"$out" >/dev/null
+then pass "doctor: exit 0 with FORWARD DROP once nsbridge's jump accepts the bridge"; else fail "doctor with DROP and jump (rc $rc): $out"; fi
+# A native nftables forward chain with policy drop: nothing of nsbridge's can override it.
+ip netns exec "$HOST" nft add table inet opsdrop
+ip netns exec "$HOST" nft add chain inet opsdrop hostdrop '{ type filter hook forward priority 0; policy drop; }'
+doctor_fails_with forward-policy "a native nftables forward chain with policy drop"
+ip netns exec "$HOST" nft delete table inet opsdrop
 ip netns exec "$HOST" iptables -P FORWARD ACCEPT
 ip netns exec "$HOST" sysctl -qw net.ipv4.ip_forward=0
 doctor_fails_with ip_forward "a disabled ip_forward"
@@ -124,6 +141,21 @@ for command in ls doctor reclaim repair; do
     help=$(tool "$command" --help)
     if grep -q "usage: nsbridge $command" <<<"$help"; then pass "$command --help"; else fail "$command --help"; fi
 done
+
+# Orphans made on purpose: pod c's reservation vanishes (a lost IPAM directory) while its
+# namespace goes without DEL, leaving its nftables elements; and an ifb whose veth is gone.
+ip netns add "$TAG-c"
+IP_C=$(cni ADD c | jq -r '.ips[0].address | sub("/.*"; "")')
+rm -f "$STATE/ipam/ops-net/$IP_C"
+ip netns del "$TAG-c"
+ip netns exec "$HOST" ip link add ifb0123456789a type ifb
+out=$(tool ls --conf "$STATE/10-ops.conflist" --json) && rc=0 || rc=$?
+if [[ $rc == 1 ]] && jq -e --arg c "$TAG-c" --arg ip "$IP_C" '
+      (.[] | select(.containerID == $c) | (.addresses | index($ip)) != null and
+          (.problems | any(test("^masquerade: element .* is orphaned")) and any(test("^forwarding acceptance: element .* is orphaned")))) and
+      any(.[]; .network == "-" and (.problems | any(test("ifb ifb0123456789a is orphaned"))))' <<<"$out" >/dev/null
+then pass "ls: flags orphaned masquerade and forwarding elements and an orphaned ifb"; else fail "ls with orphans (rc $rc): $out"; fi
+ip netns exec "$HOST" ip link del ifb0123456789a
 
 cni DEL a >/dev/null
 echo "tools.sh: $passed passed, $failed failed"
