@@ -24,13 +24,17 @@ public struct AttachmentAudit {
         var problems = missing("forwarding acceptance") {
             try firewall.checkForwarding(network: network, attachment: attachment, bridge: configuration.bridgeName, hostInterface: veth)
         }
-        var guards = configuration.guards(network: network, attachment: attachment)
-        if guards.ipSpoofCheck && mac == nil {
-            problems.append("ipspoofchk: missing port element \"\(veth)\" (container MAC unknown)")
-            guards.ipSpoofCheck = false
+        // One guard at a time: a check stops at the first guard that misses something.
+        let guards = configuration.guards(network: network, attachment: attachment)
+        var (isolation, spoofing) = (guards, guards)
+        (isolation.ipSpoofCheck, spoofing.isolate) = (false, false)
+        if isolation.isolate {
+            problems += missing("isolate") { try firewall.checkGuards(isolation, attachment: attachment, mac: "", addresses: addresses) }
         }
-        if !guards.isEmpty {
-            problems += missing("") { try firewall.checkGuards(guards, attachment: attachment, mac: mac ?? "", addresses: addresses) }
+        if spoofing.ipSpoofCheck {
+            problems += mac.map { mac in
+                missing("ipspoofchk") { try firewall.checkGuards(spoofing, attachment: attachment, mac: mac, addresses: addresses) }
+            } ?? ["ipspoofchk: missing port element \"\(veth)\" (container MAC unknown)"]
         }
         if configuration.needsSeparateMACCheck {
             problems += mac.map { mac in

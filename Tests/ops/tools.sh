@@ -26,7 +26,7 @@ passed=0 failed=0
 
 cleanup() {
     set +e
-    for ns in a b c; do ip netns del "$TAG-$ns" 2>/dev/null; done
+    for ns in a b c d; do ip netns del "$TAG-$ns" 2>/dev/null; done
     ip netns del "$HOST" 2>/dev/null
     rm -rf "$STATE"
 }
@@ -156,6 +156,44 @@ if [[ $rc == 1 ]] && jq -e --arg c "$TAG-c" --arg ip "$IP_C" '
       any(.[]; .network == "-" and (.problems | any(test("ifb ifb0123456789a is orphaned"))))' <<<"$out" >/dev/null
 then pass "ls: flags orphaned masquerade and forwarding elements and an orphaned ifb"; else fail "ls with orphans (rc $rc): $out"; fi
 ip netns exec "$HOST" ip link del ifb0123456789a
+
+# A second network with port mappings, ipspoofchk and isolate. The runtime's record of the ADD
+# (libcni's result cache) is the only place the mappings live outside nftables; after a flush,
+# ls sees each piece missing and repair restores all of them from that record.
+cat >"$STATE/20-pm.conflist" <<JSON
+{"cniVersion": "1.0.0", "name": "ops-pm", "plugins": [
+  {"type": "nsbridge", "bridge": "ops1", "isGateway": true, "ipMasq": true, "ipspoofchk": true, "isolate": true,
+   "capabilities": {"portMappings": true},
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.232.$(( $$ % 200 + 20 )).0/24"}]], "dataDir": "$STATE/ipam"}}]}
+JSON
+PM_CONFIG=$(jq -c '.plugins[0] + {name, cniVersion, runtimeConfig: {portMappings: [{hostPort: 18080, containerPort: 80, protocol: "tcp"}]}}' "$STATE/20-pm.conflist")
+ip netns add "$TAG-d"
+result=$(CNI_COMMAND=ADD CNI_CONTAINERID="$TAG-d" CNI_NETNS="/run/netns/$TAG-d" CNI_IFNAME=eth0 CNI_PATH=/nonexistent \
+    ip netns exec "$HOST" "$PLUGIN" <<<"$PM_CONFIG")
+mkdir -p "$STATE/cache/results"
+jq -c --arg id "$TAG-d" '{kind: "cniCacheV1", containerId: $id, ifName: "eth0", networkName: "ops-pm",
+    capabilityArgs: {portMappings: [{hostPort: 18080, containerPort: 80, protocol: "tcp"}]}, result: .}' <<<"$result" \
+    >"$STATE/cache/results/ops-pm-$TAG-d-eth0"
+pm() { tool "$1" --conf "$STATE/20-pm.conflist" --cache-dir "$STATE/cache" --json; }
+if out=$(pm ls) && jq -e 'length == 1 and .[0].problems == []' <<<"$out" >/dev/null
+then pass "ls: a healthy attachment with port mappings, ipspoofchk and isolate"; else fail "ls ops-pm healthy: $out"; fi
+ip netns exec "$HOST" nft flush ruleset
+out=$(pm ls) && rc=0 || rc=$?
+if [[ $rc == 1 ]] && jq -e '.[0].problems | any(test("^port mappings: missing")) and any(test("ipspoofchk")) and any(test("isolat|dst4"))' <<<"$out" >/dev/null
+then pass "ls: reports port mappings, ipspoofchk and isolate missing after nft flush ruleset"; else fail "ls ops-pm after flush (rc $rc): $out"; fi
+out=$(pm repair)
+ruleset=$(ip netns exec "$HOST" nft list ruleset)
+if jq -e '.[0].restored | any(test("^port mappings tcp 18080 -> 80")) and any(test("^ipspoofchk")) and any(test("^isolate"))' <<<"$out" >/dev/null \
+    && grep -q "18080" <<<"$ruleset" && pm ls >/dev/null
+then pass "repair: restores port mappings (from the runtime's record), ipspoofchk and isolate"; else fail "repair ops-pm: $out"; fi
+# Without the runtime's record, repair says what it cannot know.
+ip netns exec "$HOST" nft flush ruleset
+out=$(tool repair --conf "$STATE/20-pm.conflist" --cache-dir "$STATE/none" --json)
+if jq -e '.[0].notRestored | any(test("port mappings .* no record")) and any(test("ipspoofchk .* MAC is unknown"))' <<<"$out" >/dev/null
+then pass "repair: names what it cannot restore without the runtime's record"; else fail "repair without record: $out"; fi
+CNI_COMMAND=DEL CNI_CONTAINERID="$TAG-d" CNI_NETNS="/run/netns/$TAG-d" CNI_IFNAME=eth0 CNI_PATH=/nonexistent \
+    ip netns exec "$HOST" "$PLUGIN" <<<"$PM_CONFIG" >/dev/null
+ip netns del "$TAG-d"
 
 cni DEL a >/dev/null
 echo "tools.sh: $passed passed, $failed failed"
