@@ -8,8 +8,8 @@ import Nftables
 ///
 /// Only attachments that hold addresses *and* still have their host veth are restored: a
 /// reservation without a veth belongs to a dead container, which is `reclaim`'s business, and
-/// giving it masquerade back would be wrong. Spoof-check elements are not restored here: they
-/// need the container's MAC, which only the container's namespace knows (CHECK reports them).
+/// giving it masquerade back would be wrong. ``run()`` restores the masquerade (ADD heals with
+/// it); ``runAll(records:)`` the rest too (FirewallRepair+Attachments.swift).
 public struct FirewallRepair {
     let configuration: BridgeConfiguration
     let network: String

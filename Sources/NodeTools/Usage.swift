@@ -18,13 +18,16 @@ enum Usage {
     static func text(for command: ToolOptions.Command) -> String {
         switch command {
         case .ls: """
-            usage: nsbridge ls (--conf FILE | --conf-dir DIR) [--json]
+            usage: nsbridge ls (--conf FILE | --conf-dir DIR) [--cache-dir DIR] [--json]
 
             Lists every attachment of each nsbridge network: container ID, interface, addresses,
-            host veth, and problems (a reservation with no host veth, a veth on the bridge with no
-            reservation, missing or orphaned masquerade state). --json prints an array of objects
-            with containerID, ifname, addresses, hostVeth, reservedAt, network and problems.
-            Exit status 1 when any attachment has a problem.
+            host veth, and problems: a reservation with no host veth, a veth on the bridge with no
+            reservation, masquerade, forwarding-acceptance, isolate, spoof-check, port-mapping or
+            shaping state missing, stale or left behind, nftables elements and ifbs whose
+            attachment is gone. Port mappings and bandwidth are compared with the runtime's record
+            of the ADD, libcni's result cache under --cache-dir (default /var/lib/cni).
+            --json prints an array of objects with containerID, ifname, addresses, hostVeth,
+            reservedAt, network and problems. Exit status 1 when any attachment has a problem.
 
             """
         case .doctor: """
@@ -50,11 +53,14 @@ enum Usage {
 
             """
         case .repair: """
-            usage: nsbridge repair (--conf FILE | --conf-dir DIR) [--json]
+            usage: nsbridge repair (--conf FILE | --conf-dir DIR) [--cache-dir DIR] [--json]
 
-            Re-creates missing network-level and per-attachment masquerade state in one nftables
-            transaction, from the IPAM records and the host veths that exist. Run it after
-            `nft flush ruleset` or a firewalld reload (see nsbridge-repair.service).
+            Re-creates missing network-level and per-attachment firewall state of the attachments
+            whose host veth exists: masquerade, forwarding acceptance and isolate from the IPAM
+            records and the configuration; ipspoofchk/macspoofchk when the container's MAC is
+            known; port mappings from the runtime's record of the ADD (libcni's result cache under
+            --cache-dir, default /var/lib/cni). What it cannot restore is listed with the reason.
+            Run it after `nft flush ruleset` or a firewalld reload (see nsbridge-repair.service).
 
             """
         case .help: summary
