@@ -163,20 +163,22 @@ ip netns exec "$HOST" ip link del ifb0123456789a
 cat >"$STATE/20-pm.conflist" <<JSON
 {"cniVersion": "1.0.0", "name": "ops-pm", "plugins": [
   {"type": "nsbridge", "bridge": "ops1", "isGateway": true, "ipMasq": true, "ipspoofchk": true, "isolate": true,
-   "capabilities": {"portMappings": true},
+   "capabilities": {"portMappings": true, "bandwidth": true},
    "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.232.$(( $$ % 200 + 20 )).0/24"}]], "dataDir": "$STATE/ipam"}}]}
 JSON
-PM_CONFIG=$(jq -c '.plugins[0] + {name, cniVersion, runtimeConfig: {portMappings: [{hostPort: 18080, containerPort: 80, protocol: "tcp"}]}}' "$STATE/20-pm.conflist")
+PM_RUNTIME='{"portMappings": [{"hostPort": 18080, "containerPort": 80, "protocol": "tcp"}],
+  "bandwidth": {"ingressRate": 8000000, "ingressBurst": 80000, "egressRate": 8000000, "egressBurst": 80000}}'
+PM_CONFIG=$(jq -c '.plugins[0] + {name, cniVersion, runtimeConfig: $rc}' --argjson rc "$PM_RUNTIME" "$STATE/20-pm.conflist")
 ip netns add "$TAG-d"
 result=$(CNI_COMMAND=ADD CNI_CONTAINERID="$TAG-d" CNI_NETNS="/run/netns/$TAG-d" CNI_IFNAME=eth0 CNI_PATH=/nonexistent \
     ip netns exec "$HOST" "$PLUGIN" <<<"$PM_CONFIG")
 mkdir -p "$STATE/cache/results"
-jq -c --arg id "$TAG-d" '{kind: "cniCacheV1", containerId: $id, ifName: "eth0", networkName: "ops-pm",
-    capabilityArgs: {portMappings: [{hostPort: 18080, containerPort: 80, protocol: "tcp"}]}, result: .}' <<<"$result" \
+jq -c --arg id "$TAG-d" --argjson rc "$PM_RUNTIME" '{kind: "cniCacheV1", containerId: $id, ifName: "eth0", networkName: "ops-pm",
+    capabilityArgs: $rc, result: .}' <<<"$result" \
     >"$STATE/cache/results/ops-pm-$TAG-d-eth0"
 pm() { tool "$1" --conf "$STATE/20-pm.conflist" --cache-dir "$STATE/cache" --json; }
 if out=$(pm ls) && jq -e 'length == 1 and .[0].problems == []' <<<"$out" >/dev/null
-then pass "ls: a healthy attachment with port mappings, ipspoofchk and isolate"; else fail "ls ops-pm healthy: $out"; fi
+then pass "ls: a healthy attachment with port mappings, shaping, ipspoofchk and isolate"; else fail "ls ops-pm healthy: $out"; fi
 ip netns exec "$HOST" nft flush ruleset
 out=$(pm ls) && rc=0 || rc=$?
 if [[ $rc == 1 ]] && jq -e '.[0].problems | any(test("^port mappings: missing")) and any(test("ipspoofchk")) and any(test("isolat|dst4"))' <<<"$out" >/dev/null
@@ -191,9 +193,23 @@ ip netns exec "$HOST" nft flush ruleset
 out=$(tool repair --conf "$STATE/20-pm.conflist" --cache-dir "$STATE/none" --json)
 if jq -e '.[0].notRestored | any(test("port mappings .* no record")) and any(test("ipspoofchk .* MAC is unknown"))' <<<"$out" >/dev/null
 then pass "repair: names what it cannot restore without the runtime's record"; else fail "repair without record: $out"; fi
+# Shaping is compared with the runtime's record too; a crashed pod leaves its ifb behind.
+pm repair >/dev/null
+VETH_D=$(pm ls | jq -r '.[0].hostVeth')
+ip netns exec "$HOST" tc qdisc del dev "$VETH_D" root
+out=$(pm ls) && rc=0 || rc=$?
+if [[ $rc == 1 ]] && jq -e --arg v "$VETH_D" '.[0].problems | any(test("ingress shaping: " + $v + " has a .* root qdisc, not tbf"))' <<<"$out" >/dev/null
+then pass "ls: reports the ingress shaping missing from the host veth"; else fail "ls without tbf (rc $rc): $out"; fi
+IFB_D="ifb${VETH_D#veth}"
+ip netns del "$TAG-d"
+for _ in $(seq 50); do ip netns exec "$HOST" ip link show "$VETH_D" >/dev/null 2>&1 || break; sleep 0.1; done
+out=$(pm ls) && rc=0 || rc=$?
+if [[ $rc == 1 ]] && jq -e --arg i "$IFB_D" '.[0].problems | any(test("no host veth")) and any(test("shaping: ifb " + $i + " is left behind"))' <<<"$out" >/dev/null
+then pass "ls: a crashed shaped pod's ifb is reported left behind"; else fail "ls after crashing a shaped pod (rc $rc): $out"; fi
 CNI_COMMAND=DEL CNI_CONTAINERID="$TAG-d" CNI_NETNS="/run/netns/$TAG-d" CNI_IFNAME=eth0 CNI_PATH=/nonexistent \
     ip netns exec "$HOST" "$PLUGIN" <<<"$PM_CONFIG" >/dev/null
-ip netns del "$TAG-d"
+if ! ip netns exec "$HOST" ip link show "$IFB_D" >/dev/null 2>&1; then pass "DEL of the crashed pod removes its ifb"
+else fail "ifb $IFB_D survived DEL"; fi
 
 cni DEL a >/dev/null
 echo "tools.sh: $passed passed, $failed failed"
