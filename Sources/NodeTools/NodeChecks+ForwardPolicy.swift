@@ -15,29 +15,38 @@ import Nftables
 ///   (flushed, or the table was created after the last ADD): error, `nsbridge repair` fixes it;
 /// - a DROP policy in any other table (firewalld, a hand-written nft ruleset) is out of our
 ///   reach: error;
-/// - legacy iptables (x_tables) is invisible to nftables: its policy cannot be read here, so a
-///   loaded legacy filter table is a warning naming the command that shows it.
+/// - legacy iptables (x_tables) is invisible to nftables and nsbridge writes nothing there: its
+///   IPv4 `filter FORWARD` policy is read with getsockopt, and DROP is an error (nsbridge cannot
+///   tell whether rules of the operator's accept the bridge there; the hint says how).
 extension NodeChecks {
     func forwardPolicies() -> [Finding] {
         let dropping = (node.chains ?? []).filter { $0.dropsForwardedByDefault && $0.table != "nsbridge" }
         var findings = dropping.flatMap { chain in
             acceptanceState(of: chain).map { policyFindings(chain, $0) } ?? [foreignPolicy(chain)]
         }
-        if node.legacyTables.contains("filter") {
-            findings.append(Finding(check: "forward-policy", severity: .warning,
-                                    message: "legacy iptables (x_tables) has a filter table loaded: nsbridge can neither read its FORWARD policy nor accept its bridges there; if `iptables-legacy -S FORWARD` shows `-P FORWARD DROP`, container traffic leaving the bridge is dropped",
-                                    hint: "use iptables-nft (update-alternatives --set iptables /usr/sbin/iptables-nft) so nsbridge can accept its bridges, or iptables-legacy -I FORWARD -i BRIDGE -j ACCEPT and -I FORWARD -o BRIDGE -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"))
+        return findings + legacyPolicy()
+    }
+
+    /// Legacy iptables runs beside nftables, and nsbridge writes nothing there.
+    private func legacyPolicy() -> [Finding] {
+        if let error = node.legacyError {
+            return [Finding(check: "forward-policy", severity: .warning,
+                            message: "legacy iptables (x_tables) has a filter table, and its FORWARD policy cannot be read: \(error)",
+                            hint: "iptables-legacy -S FORWARD shows it")]
         }
-        return findings
+        guard node.legacyForwardPolicy == .drop else { return [] }
+        return [Finding(check: "forward-policy", severity: needsForwarding ? .error : .warning,
+                        message: "legacy iptables (x_tables, not nftables) chain filter FORWARD drops forwarded packets by default (-P FORWARD DROP, e.g. Docker with iptables-legacy): nsbridge accepts its bridges only in iptables-nft's chains, so container traffic leaving the bridge is dropped unless rules of your own accept it there",
+                        hint: "run the host's firewall on iptables-nft (update-alternatives --set iptables /usr/sbin/iptables-nft) so nsbridge can accept its bridges, or iptables-legacy -I FORWARD -i BRIDGE -j ACCEPT and iptables-legacy -I FORWARD -o BRIDGE -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")]
     }
 
     /// The drop chains that nothing of nsbridge's lets the networks through (for br_netfilter).
-    func unacceptedDropChains() -> [ChainSummary] {
+    func unacceptedDropChains() -> [String] {
         (node.chains ?? []).filter { chain in
             guard chain.dropsForwardedByDefault && chain.table != "nsbridge" else { return false }
             guard let state = acceptanceState(of: chain) else { return true }
             return networks.contains { !state.accepts(network: $0.name, bridge: $0.configuration.bridgeName) }
-        }
+        }.map(\.description) + (node.legacyForwardPolicy == .drop ? ["legacy filter FORWARD"] : [])
     }
 
     /// nsbridge's acceptance in `chain`, if it is iptables-nft's `FORWARD` chain.

@@ -17,8 +17,10 @@ struct NodeState {
     var chains: [ChainSummary]?
     /// nsbridge's forwarding acceptance in iptables-nft's `FORWARD` chains.
     var acceptance: [ForwardingAcceptanceState] = []
-    /// Tables of legacy iptables (x_tables, not nftables) that the kernel has loaded.
-    var legacyTables: [String] = []
+    /// The policy of legacy iptables' (x_tables, not nftables) IPv4 `filter FORWARD`, when that
+    /// table is loaded; the error text when it could not be read.
+    var legacyForwardPolicy: LegacyIptables.Policy?
+    var legacyError: String?
     var nftablesError: String?
     var netlinkError: String?
 
@@ -48,11 +50,16 @@ struct NodeState {
         } catch {
             state.nftablesError = "\(error)"
         }
-        state.legacyTables = ["/proc/net/ip_tables_names", "/proc/net/ip6_tables_names"].flatMap { path in
-            ((try? NetworkSelection.readFile(path)) ?? []).split(separator: UInt8(ascii: "\n")).map { String(decoding: $0, as: UTF8.self) }
-        }
+        state.readLegacyForwardPolicy()
         return state
     }
 
     func link(named name: String) -> LinkInfo? { links.first { $0.name == name } }
+
+    /// Only a table the kernel lists is asked about: asking for another would create it.
+    private mutating func readLegacyForwardPolicy() {
+        let names = ((try? NetworkSelection.readFile("/proc/net/ip_tables_names")) ?? []).split(separator: UInt8(ascii: "\n"))
+        guard names.contains(where: { $0.elementsEqual("filter".utf8) }) else { return }
+        do { legacyForwardPolicy = try LegacyIptables.policy(table: "filter", hook: 2) } catch { legacyError = "\(error)" }
+    }
 }

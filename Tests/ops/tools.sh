@@ -125,6 +125,15 @@ ip netns exec "$HOST" nft add chain inet opsdrop hostdrop '{ type filter hook fo
 doctor_fails_with forward-policy "a native nftables forward chain with policy drop"
 ip netns exec "$HOST" nft delete table inet opsdrop
 ip netns exec "$HOST" iptables -P FORWARD ACCEPT
+# The same policy set with iptables-legacy (x_tables): invisible to nftables, and nothing of
+# nsbridge's is there, so doctor reads it with getsockopt and fails.
+if command -v iptables-legacy >/dev/null; then
+    ip netns exec "$HOST" iptables-legacy -P FORWARD DROP
+    doctor_fails_with forward-policy "a legacy iptables -P FORWARD DROP"
+    ip netns exec "$HOST" iptables-legacy -P FORWARD ACCEPT
+else
+    fail "iptables-legacy is missing (the iptables package ships it)"
+fi
 ip netns exec "$HOST" sysctl -qw net.ipv4.ip_forward=0
 doctor_fails_with ip_forward "a disabled ip_forward"
 ip netns exec "$HOST" sysctl -qw net.ipv4.ip_forward=1
