@@ -188,6 +188,12 @@ jq -c --arg id "$TAG-d" --argjson rc "$PM_RUNTIME" '{kind: "cniCacheV1", contain
 pm() { tool "$1" --conf "$STATE/20-pm.conflist" --cache-dir "$STATE/cache" --json; }
 if out=$(pm ls) && jq -e 'length == 1 and .[0].problems == []' <<<"$out" >/dev/null
 then pass "ls: a healthy attachment with port mappings, shaping, ipspoofchk and isolate"; else fail "ls ops-pm healthy: $out"; fi
+# A stale port-mapping element: owned by d, but sending traffic to an address d does not hold.
+comment=$(ip netns exec "$HOST" nft -j list map inet nsbridge nsb-portmap-any4 | jq -r '.nftables[1].map.elem[0][0].elem.comment')
+ip netns exec "$HOST" nft add element inet nsbridge nsb-portmap-any4 "{ tcp . 18081 comment \"$comment\" : 10.232.1.99 . 80 }"
+out=$(pm ls) && rc=0 || rc=$?
+if [[ $rc == 1 ]] && jq -e '.[0].problems == ["port mapping: stale element tcp . 18081 : 10.232.1.99 . 80 in inet nsbridge nsb-portmap-any4 sends traffic to 10.232.1.99, which this attachment does not hold"]' <<<"$out" >/dev/null
+then pass "ls: flags a stale port-mapping element"; else fail "ls with a stale port mapping (rc $rc): $out"; fi
 ip netns exec "$HOST" nft flush ruleset
 out=$(pm ls) && rc=0 || rc=$?
 if [[ $rc == 1 ]] && jq -e '.[0].problems | any(test("^port mappings: missing")) and any(test("ipspoofchk")) and any(test("isolat|dst4"))' <<<"$out" >/dev/null
@@ -213,8 +219,9 @@ IFB_D="ifb${VETH_D#veth}"
 ip netns del "$TAG-d"
 for _ in $(seq 50); do ip netns exec "$HOST" ip link show "$VETH_D" >/dev/null 2>&1 || break; sleep 0.1; done
 out=$(pm ls) && rc=0 || rc=$?
-if [[ $rc == 1 ]] && jq -e --arg i "$IFB_D" '.[0].problems | any(test("no host veth")) and any(test("shaping: ifb " + $i + " is left behind"))' <<<"$out" >/dev/null
-then pass "ls: a crashed shaped pod's ifb is reported left behind"; else fail "ls after crashing a shaped pod (rc $rc): $out"; fi
+if [[ $rc == 1 ]] && jq -e --arg i "$IFB_D" '.[0].problems | any(test("no host veth")) and any(test("shaping: ifb " + $i + " is left behind"))
+      and any(test("^port mapping: element tcp . 18080 : .* is left behind")) and any(test("^ipspoofchk: element")) and any(test("^isolate: element"))' <<<"$out" >/dev/null
+then pass "ls: a crashed pod's ifb, port-mapping, ipspoofchk and isolate elements are reported left behind"; else fail "ls after crashing a shaped pod (rc $rc): $out"; fi
 CNI_COMMAND=DEL CNI_CONTAINERID="$TAG-d" CNI_NETNS="/run/netns/$TAG-d" CNI_IFNAME=eth0 CNI_PATH=/nonexistent \
     ip netns exec "$HOST" "$PLUGIN" <<<"$PM_CONFIG" >/dev/null
 if ! ip netns exec "$HOST" ip link show "$IFB_D" >/dev/null 2>&1; then pass "DEL of the crashed pod removes its ifb"
