@@ -58,7 +58,8 @@ public struct AttachmentAudit {
             try check()
             return []
         } catch let state as MissingFirewallState {
-            return state.missing.map { prefix + "missing " + $0 }
+            // CHECK's words name an absent item; a present but foreign one says so itself.
+            return state.missing.map { prefix + ($0.contains(" belongs to ") ? "" : "missing ") + $0 }
         } catch {
             return [prefix + "cannot check: \(error)"]
         }

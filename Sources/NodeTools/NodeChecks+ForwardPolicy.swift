@@ -56,7 +56,12 @@ extension NodeChecks {
     }
 
     private func policyFindings(_ chain: ChainSummary, _ state: ForwardingAcceptanceState) -> [Finding] {
-        networks.map { network in
+        guard !networks.isEmpty else {
+            return [Finding(check: "forward-policy", severity: .warning,
+                            message: "chain \(chain.description) drops forwarded packets by default; no nsbridge network is selected, so whether nsbridge's acceptance covers it cannot be judged",
+                            hint: "give --conf FILE or --conf-dir DIR")]
+        }
+        return networks.map { network in
             let bridge = network.configuration.bridgeName
             if state.accepts(network: network.name, bridge: bridge) {
                 return Finding(check: "forward-policy", severity: .ok,
