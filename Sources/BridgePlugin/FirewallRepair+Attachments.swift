@@ -29,7 +29,14 @@ extension FirewallRepair {
     /// (``run()``), forwarding acceptance, `isolate`, the spoof checks where the container's MAC
     /// is known, and port mappings where the runtime's record of them is.
     public func runAll(records: [Attachment: AttachmentRecord]) throws -> RepairOutcome {
-        guard configuration.usesFirewall else { return RepairOutcome() }
+        // Forwarding acceptance is added whatever the configuration, so every network with
+        // addresses is looked at; one without IPAM has no holders to go by.
+        guard let manager = try dependencies.addressManager(for: request) else { return RepairOutcome() }
+        guard manager is any AddressPool || configuration.ipMasq else {
+            var outcome = RepairOutcome()
+            outcome.notRestored = ["forwarding acceptance and the per-attachment state: a delegated IPAM plugin cannot say who holds addresses"]
+            return outcome
+        }
         let pool = try addressPool()
         let holders = try liveHolders(pool)
         let firewall = try dependencies.firewall()
