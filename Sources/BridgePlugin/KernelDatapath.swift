@@ -136,7 +136,7 @@ final class KernelDatapath: Datapath {
     /// undo for it is registered only once `createVethPair` returns.
     private func recordOwner(_ owner: String, on index: Int32) throws {
         do {
-            try hostNetlink.setAlias(index, owner)
+            try labelHostEnd(index, owner: owner)
         } catch {
             _ = try? hostNetlink.deleteLink(index: index)
             throw error
