@@ -119,6 +119,7 @@ final class KernelDatapath: Datapath {
         do {
             try hostNetlink.addVethPair(pair)
         } catch {
+            if error.errno == EXFULL { throw Self.bridgeFull(spec.bridge, error) }
             guard error.isExists else { throw error }
             throw CNIError(
                 .linkConflict, "host interface \(spec.hostName) already exists",
