@@ -9,14 +9,14 @@ of functions an ADD runs, scattered over ~5.6 MiB of .text, used to map ~4 MiB.
 How: relinks the release binary's objects (as `make release` left them) with symbols kept, runs
 VERSION, ADD, CHECK and DEL (ipMasq on and off, DEL with and without a netns) under valgrind's
 callgrind inside throwaway namespaces, and writes every function defined in the binary that ran,
-most widely used first; then the data objects one ADD reads or writes (valgrind's lackey), which
-the same ordering gathers at the start of their sections. Needs root, valgrind, and a prior
+those every call runs first, in order of first use; then the data objects that an ADD reads or
+writes (valgrind's lackey; beside another container and into an emptied network), which the same
+ordering gathers at the start of their sections. Needs root, valgrind, and a prior
 `make release`. A stale list is harmless: names that no longer exist are ignored, new code just
 lands outside the hot block.
 """
 
 import bisect
-
 import json
 import os
 import re
