@@ -35,4 +35,17 @@ struct HostEndAddressingTests {
             #expect(try bed.invoke("CHECK", BridgeTestbed.with(prevResult: first, config), netns: c1.path).status == 0)
         }
     }
+
+    @Test("An MTU below IPv6's 1280 leaves the host end without IPv6 state: ADD still labels it with its owner and succeeds")
+    func hostEndWithoutIPv6State() throws {
+        try withTestbed { bed in
+            let config = bed.config(["mtu": 1200])
+            let result = try bed.add(config, containerID: "c1")
+            let hostEnd = try #require(result["interfaces"]?.arrayValue?[1]["name"]?.stringValue)
+            let link = try #require(try bed.link(hostEnd, in: bed.host))
+            #expect(link["ifalias"]?.stringValue == "c1@eth0")
+            #expect(link["mtu"]?.integerValue == 1200)
+            #expect(try bed.invoke("DEL", BridgeTestbed.with(prevResult: result, config), netns: try bed.container("c1").path).status == 0)
+        }
+    }
 }
