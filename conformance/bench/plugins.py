@@ -77,7 +77,8 @@ class Attachment:
         self.netns = netns
         self.ifname = ifname
         self.host_port = host_port
-        self.cid = container_id(network.plugin.label, network.host, index, ifname, salt + network.name[len(NETWORK):])
+        further = [network.name] if network.name != NETWORK else []  # IDs of the first network unchanged
+        self.cid = container_id(network.plugin.label, network.host, index, ifname, salt, *further)
         self.result = None
 
     def spawn(self, command):
