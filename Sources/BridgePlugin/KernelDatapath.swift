@@ -119,6 +119,7 @@ final class KernelDatapath: Datapath {
         do {
             try hostNetlink.addVethPair(pair)
         } catch {
+            if error.errno == EXFULL { throw Self.bridgeFull(spec.bridge, error) }
             guard error.isExists else { throw error }
             throw CNIError(
                 .linkConflict, "host interface \(spec.hostName) already exists",
@@ -136,7 +137,7 @@ final class KernelDatapath: Datapath {
     /// undo for it is registered only once `createVethPair` returns.
     private func recordOwner(_ owner: String, on index: Int32) throws {
         do {
-            try hostNetlink.setAlias(index, owner)
+            try labelHostEnd(index, owner: owner)
         } catch {
             _ = try? hostNetlink.deleteLink(index: index)
             throw error

@@ -42,10 +42,14 @@ def parse_args(argv):
     ap.add_argument("--parallel-rounds", type=int, default=3)
     ap.add_argument("--version-runs", type=int, default=200)
     ap.add_argument("--rss-runs", type=int, default=5)
-    ap.add_argument("--scale", default="1 100 1000", help="containers already attached")
+    ap.add_argument("--scale", default="1 1000 4000", help="containers already attached")
     ap.add_argument("--scale-probes", type=int, default=10, help="ADD+DEL probes per scale level")
+    ap.add_argument("--scale-rest", type=float, default=10.0,
+                    help="seconds between filling a scale level and probing it (the kernel's DAD/MLD follow-up)")
     ap.add_argument("--skip-reference-scale-1000", action="store_true",
                     help="do not fill the reference to 1,000 containers (its iptables path is slow)")
+    ap.add_argument("--reference-scale-max", type=int, default=1000,
+                    help="highest scale level the reference is filled to (4,000 takes it ~15 min)")
     ap.add_argument("--ipam-taken", default="1 1000 10000", help="reservations pre-created in the /16")
     ap.add_argument("--ipam-runs", type=int, default=10)
     ap.add_argument("--portmap-scale", default="1 1000", help="port mappings already in place (nsbridge only)")
@@ -57,6 +61,8 @@ def parse_args(argv):
     ap.add_argument("--tag", default=f"nsbb-{os.getpid()}", help="namespace/temp name prefix (nsbb...)")
     opts = ap.parse_args(argv)
     opts.scale = sorted(int(x) for x in opts.scale.split())
+    if opts.skip_reference_scale_1000:
+        opts.reference_scale_max = min(opts.reference_scale_max, 999)
     opts.ipam_taken = sorted(int(x) for x in opts.ipam_taken.split())
     opts.portmap_scale = sorted(int(x) for x in opts.portmap_scale.split())
     opts.only = [x.strip() for x in opts.only.split(",") if x.strip()]

@@ -214,6 +214,11 @@ def nft_counts():
     return {"rules": rules, "chains": chains, "elements": elements}
 
 
+def interleaved(plugins, i):
+    """Plugin order for iteration i: A B, then B A, and so on."""
+    return plugins if i % 2 == 0 else plugins[::-1]
+
+
 def container_id(*parts):
     """A 64-hex container ID, like Podman's (deterministic per parts)."""
     import hashlib

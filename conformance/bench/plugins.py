@@ -31,8 +31,13 @@ class Plugin:
 class Network:
     """One bridge network of one plugin inside its own throwaway host netns."""
 
-    def __init__(self, namespaces, plugin, host_netns, data_dir, version, ip_masq, port_mappings=False):
+    def __init__(self, namespaces, plugin, host_netns, data_dir, version, ip_masq, port_mappings=False, number=0):
+        """number > 0: a further network in the same host netns (its own name, bridge and /16),
+        for node-wide scale beyond the 1,023 ports one Linux bridge can take."""
         self.namespaces = namespaces
+        self.name = NETWORK + (str(number) if number else "")
+        self.bridge = BRIDGE if not number else f"nsbb{number}"
+        self.subnet = SUBNET if not number else f"10.{100 + number}.0.0/16"
         self.plugin = plugin
         self.host = host_netns
         self.data_dir = data_dir
@@ -41,16 +46,16 @@ class Network:
         self.port_mappings = port_mappings  # declare the portMappings capability
 
     def plugin_object(self):
-        conf = {"type": self.plugin.type_name, "bridge": BRIDGE, "isGateway": True,
+        conf = {"type": self.plugin.type_name, "bridge": self.bridge, "isGateway": True,
                 "ipMasq": self.ip_masq,
-                "ipam": {"type": "host-local", "ranges": [[{"subnet": SUBNET}]],
+                "ipam": {"type": "host-local", "ranges": [[{"subnet": self.subnet}]],
                          "dataDir": self.data_dir}} | self.plugin.extra
         if self.port_mappings:
             conf["capabilities"] = {"portMappings": True}
         return conf
 
     def request(self, prev_result=None, host_port=None):
-        conf = {"cniVersion": self.version, "name": NETWORK} | self.plugin_object()
+        conf = {"cniVersion": self.version, "name": self.name} | self.plugin_object()
         if prev_result is not None:
             conf["prevResult"] = prev_result
         if self.port_mappings and host_port is not None:  # as libcni passes it, on ADD and DEL
@@ -60,7 +65,7 @@ class Network:
         return json.dumps(conf, separators=(",", ":")).encode()
 
     def lease_dir(self):
-        return os.path.join(self.data_dir, NETWORK)
+        return os.path.join(self.data_dir, self.name)
 
 
 class Attachment:
@@ -72,7 +77,8 @@ class Attachment:
         self.netns = netns
         self.ifname = ifname
         self.host_port = host_port
-        self.cid = container_id(network.plugin.label, network.host, index, ifname, salt)
+        further = [network.name] if network.name != NETWORK else []  # IDs of the first network unchanged
+        self.cid = container_id(network.plugin.label, network.host, index, ifname, salt, *further)
         self.result = None
 
     def spawn(self, command):

@@ -7,16 +7,12 @@ import ipaddress
 import os
 import time
 
-from benchlib import BenchError, Running, cni_env, nft_counts, run
+from benchlib import BenchError, Running, cni_env, interleaved, nft_counts, run
 from plugins import SUBNET, Attachment, Network
+from scale import ScaleScenario
 
 
-def interleaved(plugins, i):
-    """Plugin order for iteration i: A B, then B A, and so on."""
-    return plugins if i % 2 == 0 else plugins[::-1]
-
-
-class Scenarios:
+class Scenarios(ScaleScenario):
     def __init__(self, opts, namespaces, scratch, plugins, version, report):
         self.o = opts
         self.ns = namespaces
@@ -247,63 +243,6 @@ class Scenarios:
             for f in glob.glob(os.path.join(att.network.lease_dir(), "last_reserved_ip*")):
                 os.unlink(f)
         return att.call("ADD"), att.call("DEL")
-
-    # -- 4. scale ----------------------------------------------------------
-
-    def scale(self):
-        self.begin()
-        nets = {p.label: self.network(p, "scale", True) for p in self.plugins}
-        have = {p.label: [] for p in self.plugins}
-        made = []
-        for level in self.o.scale:
-            active = [p for p in self.plugins
-                      if not (self.o.skip_reference_scale_1000 and p.label == "reference" and level >= 1000)]
-            t0 = time.monotonic()
-            for p in active:
-                need = level - len(have[p.label])
-                paths = self.containers(p, "scale", need, start=len(have[p.label]))
-                made += paths
-                have[p.label] += [Attachment(nets[p.label], path, len(have[p.label]) + j)
-                                  for j, path in enumerate(paths)]
-            self.fill(active, have, level)
-            fill_s = time.monotonic() - t0
-            self.scale_probes(active, nets, level, made)
-            print(f"  scale {level}: filled in {fill_s:.1f} s", flush=True)
-            if len(active) < len(self.plugins):
-                self.report.note(f"scale {level}: reference skipped (--skip-reference-scale-1000)")
-        self.settle(made + [n.host for n in nets.values()])
-
-    def fill(self, active, have, level):
-        start = min(sum(1 for a in have[p.label] if a.result) for p in active)
-        for i in range(start, level):
-            for p in interleaved(active, i):
-                att = have[p.label][i]
-                if att.result is None:
-                    self.attempt(p, lambda a=att: a.call("ADD"))
-
-    def scale_probes(self, active, nets, level, made):
-        adds = {p.label: [] for p in active}
-        dels = {p.label: [] for p in active}
-        for i in range(self.o.scale_probes):
-            for p in interleaved(active, i):
-                path = self.containers(p, f"sp{level}", 1, start=i)[0]
-                made.append(path)
-                att = Attachment(nets[p.label], path, i, salt=f"probe{level}")
-                pair = self.attempt(p, lambda a=att: self.probe(a))
-                if pair:
-                    adds[p.label].append(pair[0].wall_ms)
-                    dels[p.label].append(pair[1].wall_ms)
-        counts = {}
-        for p in active:
-            self.ns.enter(nets[p.label].host)
-            counts[p.label] = nft_counts()
-        fails = self.failures()
-        self.report.row(f"scale.{level}.ADD", f"ADD with {level} attached, ipMasq on", "ms", adds, fails)
-        self.report.row(f"scale.{level}.DEL", f"DEL with {level} attached, ipMasq on", "ms", dels, fails)
-        for key in ("rules", "chains", "elements"):
-            self.report.row(f"scale.{level}.nft-{key}", f"nft {key} with {level} attached", "count",
-                            {k: [v[key]] for k, v in counts.items()}, fails)
-
 
     # -- 6. port mappings at scale (nsbridge only) -------------------------
 
