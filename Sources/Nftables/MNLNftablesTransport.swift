@@ -41,7 +41,7 @@ public final class MNLNftablesTransport: NftablesTransport {
         buffer.deallocate()
     }
 
-    private func takeSequences(_ count: Int) -> UInt32 {
+    func takeSequences(_ count: Int) -> UInt32 {
         let first = nextSequence
         nextSequence &+= UInt32(count)
         return first
@@ -123,6 +123,11 @@ public final class MNLNftablesTransport: NftablesTransport {
 
     public func rules(in chain: Chain) throws -> [RuleEntry]? {
         guard try chainExists(chain) else { return nil }
+        return try listRules(in: chain)
+    }
+
+    /// One dump of `chain`'s rules: empty when the chain or its table does not exist.
+    func listRules(in chain: Chain) throws -> [RuleEntry] {
         let query = makeRule(Rule(chain: chain, expressions: []))
         defer { nftnl_rule_free(query) }
         var entries: [RuleEntry] = []
@@ -221,11 +226,11 @@ public final class MNLNftablesTransport: NftablesTransport {
         return true
     }
 
-    private func send(_ bytes: [UInt8], what: String) throws {
+    func send(_ bytes: [UInt8], what: String) throws {
         try InvocationPhases.measure(.nftables) { try sendUnmeasured(bytes, what: what) }
     }
 
-    private func receive(blocking: Bool, _ handle: (UnsafeMutablePointer<nlmsghdr>) throws -> ReadState) throws {
+    func receive(blocking: Bool, _ handle: (UnsafeMutablePointer<nlmsghdr>) throws -> ReadState) throws {
         try InvocationPhases.measure(.nftables) { try receiveUnmeasured(blocking: blocking, handle) }
     }
 
@@ -234,7 +239,7 @@ public final class MNLNftablesTransport: NftablesTransport {
         guard sent == bytes.count else { throw NftablesError(what, errno: sent < 0 ? Glibc.errno : EMSGSIZE) }
     }
 
-    private enum ReadState { case more, finished }
+    enum ReadState { case more, finished }
 
     /// Reads datagrams and hands each message from our kernel peer to `handle` until it says
     /// `.finished`, or (non-blocking) until the socket is drained.
@@ -262,7 +267,7 @@ public final class MNLNftablesTransport: NftablesTransport {
 }
 
 /// The errno of an `NLMSG_ERROR` message (0 for an ack).
-private func errorCode(_ header: UnsafeMutablePointer<nlmsghdr>) -> Int32 {
+func errorCode(_ header: UnsafeMutablePointer<nlmsghdr>) -> Int32 {
     guard let payload = mnl_nlmsg_get_payload(header) else { return EPROTO }
     return -payload.loadUnaligned(as: Int32.self)
 }
@@ -284,7 +289,7 @@ private func attributes(of header: UnsafeMutablePointer<nlmsghdr>) -> [(UInt16, 
 }
 
 /// The elements carried by one `NFT_MSG_NEWSETELEM` message.
-private func parseElements(_ header: UnsafeMutablePointer<nlmsghdr>) -> [SetElement] {
+func parseElements(_ header: UnsafeMutablePointer<nlmsghdr>) -> [SetElement] {
     let set = nftnl_set_alloc()!
     defer { nftnl_set_free(set) }
     guard nftnl_set_elems_nlmsg_parse(header, set) >= 0, let iterator = nftnl_set_elems_iter_create(set) else { return [] }

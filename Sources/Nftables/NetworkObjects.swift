@@ -3,8 +3,9 @@ import Glibc
 #endif
 
 /// The nftables objects one network owns, and the batch fragments that create, use and remove
-/// them. Shared by `MasqueradeFirewall` and `MACSpoofCheck`, which differ only in names, key
-/// types and rules.
+/// them. Shared by `MasqueradeFirewall`, `MACSpoofCheck`, `AddressSpoofCheck` and
+/// `NetworkIsolation`, which differ only in names, key types and rules (their common ADD is
+/// `NetworkAddition`, their DEL, GC and CHECK are in NetworkObjects+Lifecycle.swift).
 ///
 /// Shape: a hooked `base` chain whose rules look packets up in per-network verdict maps
 /// (`dispatchMaps`); each map element sends its packets (`goto`) to the `target` chain, which
