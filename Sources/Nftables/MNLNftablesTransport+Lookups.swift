@@ -45,6 +45,7 @@ extension MNLNftablesTransport {
 
     private static func absent(_ lookup: NftablesLookup) -> NftablesLookupResult {
         switch lookup {
+        case .generation: return .generation(nil)
         case .chainUse: return .chainUse(nil)
         case .element: return .element(nil)
         }
@@ -52,6 +53,7 @@ extension MNLNftablesTransport {
 
     private static func describe(_ lookup: NftablesLookup) -> String {
         switch lookup {
+        case .generation: return "generation"
         case .chainUse(let chain): return "chain \(chain.table) \(chain.name)"
         case .element(let set, _): return "element of \(set.table) \(set.name)"
         }
@@ -65,6 +67,8 @@ extension MNLNftablesTransport {
         let buffer = scratch.assumingMemoryBound(to: CChar.self)
         let header: UnsafeMutablePointer<nlmsghdr>
         switch lookup {
+        case .generation:
+            header = nftnl_nlmsg_build_hdr(buffer, UInt16(NFT_MSG_GETGEN.rawValue), 0, UInt16(NLM_F_ACK), sequence)!
         case .chainUse(let chain):
             let query = makeChain(chain, includeHook: false)
             defer { nftnl_chain_free(query) }
@@ -83,6 +87,9 @@ extension MNLNftablesTransport {
 
     private static func result(of lookup: NftablesLookup, in reply: UnsafeMutablePointer<nlmsghdr>) -> NftablesLookupResult {
         switch lookup {
+        case .generation:
+            let value = attributes(of: reply).first { $0.0 == UInt16(NFTA_GEN_ID.rawValue) && $0.1.count == 4 }?.1
+            return .generation(value?.reduce(0) { $0 << 8 | UInt32($1) })
         case .chainUse:
             let chain = nftnl_chain_alloc()!
             defer { nftnl_chain_free(chain) }

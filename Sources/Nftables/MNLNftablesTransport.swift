@@ -273,7 +273,7 @@ func errorCode(_ header: UnsafeMutablePointer<nlmsghdr>) -> Int32 {
 }
 
 /// The top-level attributes after `nfgenmsg`, as (type, value bytes).
-private func attributes(of header: UnsafeMutablePointer<nlmsghdr>) -> [(UInt16, [UInt8])] {
+func attributes(of header: UnsafeMutablePointer<nlmsghdr>) -> [(UInt16, [UInt8])] {
     let start = UnsafeRawPointer(header)
     let total = Int(header.pointee.nlmsg_len)
     var offset = 16 + 4

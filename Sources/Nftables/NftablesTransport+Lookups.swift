@@ -1,6 +1,9 @@
 /// Reads that ADD's fast path makes on every call, shaped so the live transport can answer them
 /// in as few round trips as possible.
 public enum NftablesLookup: Hashable, Sendable {
+    /// The ruleset generation (`generation()`); first in a datagram, it is the generation at
+    /// which the lookups after it were answered.
+    case generation
     /// The use count of one chain (`useCount(of:)`); `NFT_MSG_GETCHAIN` without a dump.
     case chainUse(Chain)
     /// The element of `set` at `key`, if present; `NFT_MSG_GETSETELEM` without a dump.
@@ -9,8 +12,14 @@ public enum NftablesLookup: Hashable, Sendable {
 
 /// The answer to one ``NftablesLookup``; `nil` when the chain or element is absent.
 public enum NftablesLookupResult: Hashable, Sendable {
+    case generation(UInt32?)
     case chainUse(UInt32?)
     case element(SetElement?)
+
+    var generation: UInt32? {
+        if case .generation(let generation) = self { return generation }
+        return nil
+    }
 
     var useCount: UInt32? {
         if case .chainUse(let use) = self { return use }
@@ -29,6 +38,8 @@ extension NftablesTransport {
     public func lookUp(_ lookups: [NftablesLookup]) throws -> [NftablesLookupResult] {
         try lookups.map { lookup in
             switch lookup {
+            case .generation:
+                return .generation(try generation())
             case .chainUse(let chain):
                 return .chainUse(try useCount(of: chain))
             case .element(let set, let key):
