@@ -39,8 +39,28 @@ extension MNLNftablesTransport {
         return results
     }
 
+    /// One dump, read for the comments only: the rules' expressions are not parsed, which on
+    /// ADD's fast path is most of the work of listing a chain.
     public func ruleCommentsOrEmpty(in chain: Chain) throws -> [String?] {
-        try listRules(in: chain).map(\.comment)
+        let query = makeRule(Rule(chain: chain, expressions: []))
+        defer { nftnl_rule_free(query) }
+        var comments: [String?] = []
+        _ = try request(NFT_MSG_GETRULE, family: chain.table.family.rawValue, dump: true,
+                        what: "list chain \(chain.table) \(chain.name)",
+                        build: { nftnl_rule_nlmsg_build_payload($0, query) }) { header in
+            var table = "", name = "", userdata: [UInt8]?
+            for (type, value) in attributes(of: header) {
+                switch Int(type) {
+                case Int(NFTA_RULE_TABLE.rawValue): table = String(decoding: value.prefix { $0 != 0 }, as: UTF8.self)
+                case Int(NFTA_RULE_CHAIN.rawValue): name = String(decoding: value.prefix { $0 != 0 }, as: UTF8.self)
+                case Int(NFTA_RULE_USERDATA.rawValue): userdata = value
+                default: break
+                }
+            }
+            guard table == chain.table.name, name == chain.name else { return }
+            comments.append(userdata.flatMap(comment(inUserdata:)))
+        }
+        return comments
     }
 
     private static func absent(_ lookup: NftablesLookup) -> NftablesLookupResult {

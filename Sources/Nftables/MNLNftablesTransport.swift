@@ -123,11 +123,6 @@ public final class MNLNftablesTransport: NftablesTransport {
 
     public func rules(in chain: Chain) throws -> [RuleEntry]? {
         guard try chainExists(chain) else { return nil }
-        return try listRules(in: chain)
-    }
-
-    /// One dump of `chain`'s rules: empty when the chain or its table does not exist.
-    func listRules(in chain: Chain) throws -> [RuleEntry] {
         let query = makeRule(Rule(chain: chain, expressions: []))
         defer { nftnl_rule_free(query) }
         var entries: [RuleEntry] = []
