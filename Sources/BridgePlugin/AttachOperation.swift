@@ -88,25 +88,6 @@ struct AttachOperation {
             bringUp: !configuration.disableContainerInterface, eui64LinkLocal: configuration.ipSpoofCheck)
     }
 
-    private func programFirewall(_ addressing: Addressing, hostVeth: String, containerMAC: String,
-                                 _ rollback: inout Rollback) throws {
-        guard configuration.usesFirewall else { return }
-        let firewall = try dependencies.firewall()
-        let (network, attachment) = (self.network, self.attachment)
-        if configuration.ipMasq {
-            let created = try firewall.addMasquerade(
-                network: network, attachment: attachment, addresses: addressing.ips.map(\.address.address),
-                subnets: addressing.ips.map(\.address.masked), excluded: configuration.ipMasqExclude)
-            rollback.register("masquerade") { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: nil) }
-            if created { try restoreOtherAttachmentsMasquerade() }
-        }
-        if configuration.needsSeparateMACCheck {
-            try firewall.addSpoofCheck(network: network, attachment: attachment, hostInterface: hostVeth, mac: containerMAC)
-            rollback.register("spoof check") { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
-        }
-        try programGuards(firewall, addressing, containerMAC: containerMAC, &rollback)
-    }
-
     /// `[bridge, host veth, container interface]`, after any interfaces of a `prevResult`.
     private func makeResult(bridge: LinkSnapshot, veth: (host: LinkSnapshot, container: LinkSnapshot),
                             addressing: Addressing) -> CNIResult {

@@ -3,18 +3,25 @@ import Nftables
 
 extension NftablesFirewall {
     func addGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws {
+        try NetworkAddition(transport: transport).add(guardParts(guards, attachment: attachment, mac: mac, addresses: addresses))
+    }
+
+    /// What ADD programs for the guards that are on.
+    func guardParts(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws -> [NetworkPart] {
+        var parts: [NetworkPart] = []
         if guards.ipSpoofCheck {
             guard let macBytes = MACAddress(mac)?.bytes else {
                 throw CNIError(.kernel, "ipspoofchk: container MAC \(mac) is not xx:xx:xx:xx:xx:xx")
             }
-            try AddressSpoofCheck(transport: transport).add(
+            parts.append(AddressSpoofCheck.part(
                 network: guards.network, attachment: attachment,
-                port: PortAddresses(name: guards.hostInterface, mac: macBytes, addresses: addresses))
+                port: PortAddresses(name: guards.hostInterface, mac: macBytes, addresses: addresses)))
         }
         if guards.isolate {
-            try NetworkIsolation(transport: transport).add(
-                network: guards.network, attachment: attachment, bridge: guards.bridge, addresses: addresses)
+            parts.append(NetworkIsolation.part(network: guards.network, attachment: attachment, bridge: guards.bridge,
+                                               addresses: addresses))
         }
+        return parts
     }
 
     func removeGuards(_ guards: TenancyGuards, attachment: Attachment, addresses: [IPAddress]?) throws {

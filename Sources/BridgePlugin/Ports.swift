@@ -189,6 +189,8 @@ public protocol Firewall {
     func removeGuards(_ guards: TenancyGuards, attachment: Attachment, addresses: [IPAddress]?) throws
     func checkGuards(_ guards: TenancyGuards, attachment: Attachment, mac: String, addresses: [IPAddress]) throws
     func garbageCollectGuards(_ guards: TenancyGuards, keep: Set<Attachment>) throws
+    /// Masquerade, the MAC check and the guards of one ADD (Ports+FirewallAttachment.swift).
+    func addAttachment(_ request: FirewallAttachment) throws -> Bool
     /// Forwarding acceptance in the host's iptables `FORWARD` chains, if it has any.
     func addForwarding(network: String, attachment: Attachment, bridge: String, hostInterface: String) throws
     func removeForwarding(network: String, attachment: Attachment) throws

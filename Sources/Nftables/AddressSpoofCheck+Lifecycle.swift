@@ -11,14 +11,7 @@ extension AddressSpoofCheck {
     /// the network's chains, all in one transaction.
     /// - Throws: `NftablesError`.
     public func add(network: String, attachment: Attachment, port: PortAddresses) throws {
-        let objects = Self.objects(network: network)
-        let (baseRules, targetRules) = Self.rules(objects)
-        let ready = try objects.addElementsIfReady(
-            Self.elements(objects, network: network, attachment: attachment, port: port),
-            baseRuleCount: baseRules.count, targetRuleCount: targetRules.count,
-            ruleComment: OwnerTag.ruleComment(network: network), transport: transport)
-        if ready { return }
-        try transport.apply(Self.addBatch(network: network, attachment: attachment, port: port))
+        try NetworkAddition(transport: transport).add([Self.part(network: network, attachment: attachment, port: port)])
     }
 
     /// Removes the attachment's elements, and the network's objects if it was the last port.
@@ -32,7 +25,7 @@ extension AddressSpoofCheck {
         let owner = OwnerTag.owner(network: network, attachment: attachment)
         let portKey = SetElement.key(interfaceName: port)
         let portElement = try transport.elements(of: objects.dispatchMaps[0], keys: [portKey])?.first
-        let mac = Self.mac(inPortComment: portElement?.comment)
+        let mac = OwnerTag.mac(inPortComment: portElement?.comment)
         var targets: [(set: NamedSet, keys: [[UInt8]]?)] = [(objects.dispatchMaps[0], [portKey])]
         if let addresses {
             let keys = Self.keys(objects, port: port, mac: mac, addresses: addresses)
@@ -40,47 +33,23 @@ extension AddressSpoofCheck {
         } else {
             targets += objects.ownedSets.map { (set: $0, keys: nil) }
         }
-        let outcome = try StaleElementRemover(transport: transport).remove(from: targets) { OwnerTag.ownerPrefix(of: $0) == owner }
-        if outcome.removedAny || outcome.sawNetwork {
-            try transport.removeIfUnused(objects, knownRules: Self.rules(objects).target.count)
-        }
+        try objects.removeElements(ownedBy: owner, from: targets, transport: transport,
+                                   knownRules: Self.rules(objects).target.count)
     }
 
     /// Verifies the network's chains and every element of the port, and that each belongs to
     /// `attachment`.
     /// - Throws: `MissingFirewallState` naming every missing or foreign item; `NftablesError`.
     public func check(network: String, attachment: Attachment, port: PortAddresses) throws {
-        let objects = Self.objects(network: network)
-        let (_, targetRules) = Self.rules(objects)
-        var missing = try MasqueradeFirewall.missingChains(objects, transport: transport, baseRuleCount: 1,
-                                                           minimumTargetRules: targetRules.count)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
-        for (set, element) in Self.elements(objects, network: network, attachment: attachment, port: port) {
-            let found = try transport.elements(of: set, keys: [element.key])?.first
-            let place = "ipspoofchk element \(SetElement.describe(key: element.key, as: set.key)) in \(set.table) \(set.name)"
-            if found == nil {
-                missing.append(place)
-            } else if OwnerTag.ownerPrefix(of: found?.comment) != owner {
-                missing.append("\(place) belongs to another attachment (\(found?.comment ?? "no comment"))")
-            }
-        }
-        if !missing.isEmpty { throw MissingFirewallState(missing: missing) }
+        let part = Self.part(network: network, attachment: attachment, port: port)
+        try part.verify(owner: OwnerTag.owner(network: network, attachment: attachment), feature: "ipspoofchk", transport: transport)
     }
 
     /// Deletes the network's elements whose owner is not in `valid`, then the network's objects
     /// if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        let objects = Self.objects(network: network)
-        let owners = Set(valid.map { OwnerTag.owner(network: network, attachment: $0) })
-        let outcome = try StaleElementRemover(transport: transport)
-            .remove(from: (objects.dispatchMaps + objects.ownedSets).map { (set: $0, keys: nil) }) { comment in
-                guard let owner = OwnerTag.ownerPrefix(of: comment) else { return true }
-                return !owners.contains(owner)
-            }
-        if outcome.removedAny || outcome.sawNetwork {
-            try transport.removeIfUnused(objects)
-        }
+        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
     }
 
     /// Removes every network's `ipspoofchk` objects except those of `networks`.

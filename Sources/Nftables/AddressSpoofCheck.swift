@@ -60,21 +60,23 @@ public struct AddressSpoofCheck {
 
     /// The batch an ADD applies when the network's chains are missing or need repair.
     static func addBatch(network: String, attachment: Attachment, port: PortAddresses) -> Batch {
+        Batch(part(network: network, attachment: attachment, port: port).fullOperations)
+    }
+
+    /// What ADD programs for `port` on `network` (see ``NetworkAddition``).
+    public static func part(network: String, attachment: Attachment, port: PortAddresses) -> NetworkPart {
         let objects = objects(network: network)
         let (baseRules, targetRules) = rules(objects)
-        var operations = objects.setup(baseRules: baseRules, targetRules: targetRules,
-                                       comment: OwnerTag.ruleComment(network: network))
-        for (set, element) in elements(objects, network: network, attachment: attachment, port: port) {
-            operations += NetworkObjects.replace(element, in: set)
-        }
-        return Batch(operations)
+        return NetworkPart(objects: objects, baseRules: baseRules, targetRules: targetRules,
+                           ruleComment: OwnerTag.ruleComment(network: network),
+                           elements: elements(objects, network: network, attachment: attachment, port: port))
     }
 
     /// The port's dispatch element and its allowed MAC and addresses (the link-local one included).
     static func elements(_ objects: NetworkObjects, network: String, attachment: Attachment,
                          port: PortAddresses) -> [(set: NamedSet, element: SetElement)] {
         let owned = OwnerTag.elementComment(network: network, attachment: attachment)
-        let portComment = Self.portComment(owner: OwnerTag.owner(network: network, attachment: attachment), mac: port.mac, owned)
+        let portComment = OwnerTag.portComment(owner: OwnerTag.owner(network: network, attachment: attachment), mac: port.mac, owned)
         var elements: [(set: NamedSet, element: SetElement)] = [
             (objects.dispatchMaps[0], SetElement(key: SetElement.key(interfaceName: port.name), verdict: .goto(objects.target.name),
                                                  comment: portComment)),
@@ -103,23 +105,6 @@ public struct AddressSpoofCheck {
     public static func linkLocal(mac: [UInt8]) -> IPAddress {
         let identifier = [mac[0] ^ 0x02, mac[1], mac[2], 0xff, 0xfe, mac[3], mac[4], mac[5]]
         return IPAddress(bytes: [0xfe, 0x80, 0, 0, 0, 0, 0, 0] + identifier)!
-    }
-
-    /// `<owner>, mac: <mac>, <rest of the element comment>`, within nft's comment limit. The MAC
-    /// sits right after the fixed-width owner prefix, so truncation never reaches it.
-    static func portComment(owner: String, mac: [UInt8], _ elementComment: String) -> String {
-        let macText = mac.map(hexByte).joined(separator: ":")
-        var comment = owner + ", mac: " + macText + String(elementComment.dropFirst(owner.count))
-        while comment.utf8.count > commentByteLimit { comment.unicodeScalars.removeLast() }
-        return comment
-    }
-
-    /// The MAC named in a port element's comment.
-    static func mac(inPortComment comment: String?) -> [UInt8]? {
-        guard let comment, let owner = OwnerTag.ownerPrefix(of: comment) else { return nil }
-        let rest = comment.dropFirst(owner.count)
-        guard rest.hasPrefix(", mac: ") else { return nil }
-        return MACAddress(String(rest.dropFirst(7).prefix(17)))?.bytes
     }
 }
 

@@ -12,7 +12,7 @@ import Glibc
 ///
 /// ```
 /// table bridge nsbridge {
-///   map nsb-H-ports { type ifname : verdict; elements = { "veth1234" comment "…" : goto nsb-H-macs } }
+///   map nsb-H-ports { type ifname : verdict; elements = { "veth1234" comment "<owner>, mac: 02:…" : goto nsb-H-macs } }
 ///   set nsb-H-allowed { type ifname . ether_addr; elements = { "veth1234" . 02:42:0a:58:00:05 comment "…" } }
 ///   chain nsb-H-prerouting { type filter hook prerouting priority -300; policy accept;
 ///     iifname vmap @nsb-H-ports }
@@ -22,6 +22,8 @@ import Glibc
 /// }
 /// ```
 /// Frames from ports not in the map (the uplink, other networks) are not looked at further.
+/// The port's element names the MAC (`OwnerTag.portComment`), so DEL reads the allowed pair by
+/// its key and never lists the set.
 public struct MACSpoofCheck {
     /// `bridge nsbridge`.
     public static let table = Table(family: .bridge, name: "nsbridge")
@@ -45,20 +47,24 @@ public struct MACSpoofCheck {
             ownedSets: [NamedSet(table: table, name: "nsb-\(hash)-allowed", key: .concatenation([.interfaceName, .etherAddress]))])
     }
 
-    /// The batch an ADD applies.
+    /// The batch an ADD applies when the network's chains are missing or need repair.
     /// - Throws: `NftablesError` (EINVAL) if `mac` is not `xx:xx:xx:xx:xx:xx`.
     static func addBatch(network: String, attachment: Attachment, hostInterface: String, mac: String) throws -> Batch {
+        Batch(try part(network: network, attachment: attachment, hostInterface: hostInterface, mac: mac).fullOperations)
+    }
+
+    /// What ADD programs for the port on `network` (see ``NetworkAddition``).
+    /// - Throws: `NftablesError` (EINVAL) if `mac` is not `xx:xx:xx:xx:xx:xx`.
+    public static func part(network: String, attachment: Attachment, hostInterface: String, mac: String) throws -> NetworkPart {
         guard let macBytes = MACAddress(mac)?.bytes else {
             throw NftablesError("parse MAC address \(mac)", errno: EINVAL)
         }
         let objects = objects(network: network)
         let (baseRules, targetRules) = rules(objects)
-        var operations = objects.setup(baseRules: baseRules, targetRules: targetRules,
-                                       comment: OwnerTag.ruleComment(network: network))
-        for (set, element) in elements(objects, network: network, attachment: attachment, hostInterface: hostInterface, mac: macBytes) {
-            operations += NetworkObjects.replace(element, in: set)
-        }
-        return Batch(operations)
+        return NetworkPart(objects: objects, baseRules: baseRules, targetRules: targetRules,
+                           ruleComment: OwnerTag.ruleComment(network: network),
+                           elements: elements(objects, network: network, attachment: attachment,
+                                              hostInterface: hostInterface, mac: macBytes))
     }
 
     /// The prerouting chain's dispatch rule, and the check chain's "allowed pair returns, else drop".
@@ -73,13 +79,14 @@ public struct MACSpoofCheck {
         return (base, target)
     }
 
-    /// The port's entry in the dispatch map and its allowed (port, MAC) pair.
+    /// The port's entry in the dispatch map (its comment names the MAC) and its allowed (port, MAC) pair.
     static func elements(_ objects: NetworkObjects, network: String, attachment: Attachment, hostInterface: String,
                          mac: [UInt8]) -> [(set: NamedSet, element: SetElement)] {
         let comment = OwnerTag.elementComment(network: network, attachment: attachment)
+        let portComment = OwnerTag.portComment(owner: OwnerTag.owner(network: network, attachment: attachment), mac: mac, comment)
         return [
             (objects.dispatchMaps[0],
-             SetElement(key: SetElement.key(interfaceName: hostInterface), verdict: .goto(objects.target.name), comment: comment)),
+             SetElement(key: SetElement.key(interfaceName: hostInterface), verdict: .goto(objects.target.name), comment: portComment)),
             (objects.ownedSets[0], SetElement(key: SetElement.key(interfaceName: hostInterface, mac: mac), comment: comment)),
         ]
     }
@@ -94,80 +101,59 @@ public struct MACSpoofCheck {
     ///   - mac: the container interface's MAC address, `xx:xx:xx:xx:xx:xx`.
     /// - Throws: `NftablesError`.
     public func add(network: String, attachment: Attachment, hostInterface: String, mac: String) throws {
-        if let macBytes = MACAddress(mac)?.bytes {
-            let objects = Self.objects(network: network)
-            let elements = Self.elements(objects, network: network, attachment: attachment, hostInterface: hostInterface, mac: macBytes)
-            let (baseRules, targetRules) = Self.rules(objects)
-            let ready = try objects.addElementsIfReady(
-                elements, baseRuleCount: baseRules.count, targetRuleCount: targetRules.count,
-                ruleComment: OwnerTag.ruleComment(network: network), transport: transport)
-            if ready { return }
-        }
-        try transport.apply(Self.addBatch(network: network, attachment: attachment, hostInterface: hostInterface, mac: mac))
+        let part = try Self.part(network: network, attachment: attachment, hostInterface: hostInterface, mac: mac)
+        try NetworkAddition(transport: transport).add([part])
     }
 
     /// Removes the attachment's elements, and the network's chains and sets if it was the
-    /// last attachment. Succeeds if nothing is there.
+    /// last attachment. Succeeds if nothing is there. Reads the port's element, whose comment
+    /// names the MAC, and then exactly the two elements: no listing, whatever the set holds.
     /// - Parameters:
-    ///   - hostInterface, mac: if both are still known, DEL reads just those two elements;
-    ///     otherwise it lists the network's map and set.
+    ///   - hostInterface: the port, if known; otherwise the network's map and set are listed.
+    ///   - mac: the container's MAC, if known; saves the read of the port element.
     /// - Throws: `NftablesError`.
     public func remove(network: String, attachment: Attachment, hostInterface: String? = nil, mac: String? = nil) throws {
         let objects = Self.objects(network: network)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
-        let macBytes = mac.flatMap { MACAddress($0)?.bytes }
-        let portKeys = hostInterface.map { [SetElement.key(interfaceName: $0)] }
-        let allowedKeys = hostInterface.flatMap { name in macBytes.map { [SetElement.key(interfaceName: name, mac: $0)] } }
-        let outcome = try StaleElementRemover(transport: transport).remove(
-            from: [(set: objects.dispatchMaps[0], keys: portKeys), (set: objects.ownedSets[0], keys: allowedKeys)]
-        ) { OwnerTag.ownerPrefix(of: $0) == owner }
-        if outcome.removedAny || outcome.sawNetwork {
-            try transport.removeIfUnused(objects)
+        var targets: [(set: NamedSet, keys: [[UInt8]]?)] = objects.elementSets.map { (set: $0, keys: nil) }
+        if let hostInterface {
+            targets[0].keys = [SetElement.key(interfaceName: hostInterface)]
+            targets[1].keys = try allowedKeys(objects, hostInterface: hostInterface, mac: mac)
         }
+        try objects.removeElements(ownedBy: OwnerTag.owner(network: network, attachment: attachment), from: targets,
+                                   transport: transport)
+    }
+
+    /// The port's allowed-pair key, from `mac` or from the MAC its port element names. Empty
+    /// when the port element is gone (ADD writes both in one transaction, DEL deletes both);
+    /// `nil`, to list the set, for a port element written before its comment named the MAC.
+    private func allowedKeys(_ objects: NetworkObjects, hostInterface: String, mac: String?) throws -> [[UInt8]]? {
+        var macBytes = mac.flatMap { MACAddress($0)?.bytes }
+        if macBytes == nil {
+            let portKey = SetElement.key(interfaceName: hostInterface)
+            guard let port = try transport.elements(of: objects.dispatchMaps[0], keys: [portKey])?.first else { return [] }
+            macBytes = OwnerTag.mac(inPortComment: port.comment)
+        }
+        return macBytes.map { [SetElement.key(interfaceName: hostInterface, mac: $0)] }
     }
 
     /// Verifies the network's chains and that `hostInterface` is checked against `mac` on
     /// behalf of `attachment`.
     /// - Throws: `MissingFirewallState` naming every missing item; `NftablesError`.
     public func check(network: String, attachment: Attachment, hostInterface: String, mac: String) throws {
+        guard let macBytes = MACAddress(mac)?.bytes else {
+            throw MissingFirewallState(missing: ["valid MAC address (got \(mac))"])
+        }
         let objects = Self.objects(network: network)
-        var missing = try MasqueradeFirewall.missingChains(objects, transport: transport, baseRuleCount: 1, minimumTargetRules: 2)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
-        var wanted: [(NamedSet, [UInt8], String)] = [
-            (objects.dispatchMaps[0], SetElement.key(interfaceName: hostInterface), "port \"\(hostInterface)\"")
-        ]
-        if let macBytes = MACAddress(mac)?.bytes {
-            wanted.append((objects.ownedSets[0], SetElement.key(interfaceName: hostInterface, mac: macBytes),
-                           "allowed \"\(hostInterface)\" . \(mac)"))
-        } else {
-            missing.append("valid MAC address (got \(mac))")
-        }
-        for (set, key, what) in wanted {
-            let found = try transport.elements(of: set, keys: [key])?.first
-            let place = "spoof-check element \(what) in \(set.table) \(set.name)"
-            if found == nil {
-                missing.append(place)
-            } else if OwnerTag.ownerPrefix(of: found?.comment) != owner {
-                missing.append("\(place) belongs to another attachment (\(found?.comment ?? "no comment"))")
-            }
-        }
-        if !missing.isEmpty { throw MissingFirewallState(missing: missing) }
+        let elements = Self.elements(objects, network: network, attachment: attachment, hostInterface: hostInterface, mac: macBytes)
+        try objects.verify(elements, owner: OwnerTag.owner(network: network, attachment: attachment), feature: "spoof-check",
+                           baseRuleCount: 1, minimumTargetRules: 2, transport: transport)
     }
 
     /// Deletes the network's elements whose owner is not in `valid`, then the network's
     /// objects if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        let objects = Self.objects(network: network)
-        let owners = Set(valid.map { OwnerTag.owner(network: network, attachment: $0) })
-        let outcome = try StaleElementRemover(transport: transport)
-            .remove(from: (objects.dispatchMaps + objects.ownedSets).map { (set: $0, keys: nil) }) { comment in
-                guard let owner = OwnerTag.ownerPrefix(of: comment) else { return true }
-                return !owners.contains(owner)
-            }
-        if outcome.removedAny || outcome.sawNetwork {
-            try transport.removeIfUnused(objects)
-        }
+        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
     }
 
     /// Removes every network's objects except those of `networks`, whatever they contain.

@@ -41,7 +41,7 @@ public final class MNLNftablesTransport: NftablesTransport {
         buffer.deallocate()
     }
 
-    private func takeSequences(_ count: Int) -> UInt32 {
+    func takeSequences(_ count: Int) -> UInt32 {
         let first = nextSequence
         nextSequence &+= UInt32(count)
         return first
@@ -221,11 +221,11 @@ public final class MNLNftablesTransport: NftablesTransport {
         return true
     }
 
-    private func send(_ bytes: [UInt8], what: String) throws {
+    func send(_ bytes: [UInt8], what: String) throws {
         try InvocationPhases.measure(.nftables) { try sendUnmeasured(bytes, what: what) }
     }
 
-    private func receive(blocking: Bool, _ handle: (UnsafeMutablePointer<nlmsghdr>) throws -> ReadState) throws {
+    func receive(blocking: Bool, _ handle: (UnsafeMutablePointer<nlmsghdr>) throws -> ReadState) throws {
         try InvocationPhases.measure(.nftables) { try receiveUnmeasured(blocking: blocking, handle) }
     }
 
@@ -234,7 +234,7 @@ public final class MNLNftablesTransport: NftablesTransport {
         guard sent == bytes.count else { throw NftablesError(what, errno: sent < 0 ? Glibc.errno : EMSGSIZE) }
     }
 
-    private enum ReadState { case more, finished }
+    enum ReadState { case more, finished }
 
     /// Reads datagrams and hands each message from our kernel peer to `handle` until it says
     /// `.finished`, or (non-blocking) until the socket is drained.
@@ -262,13 +262,13 @@ public final class MNLNftablesTransport: NftablesTransport {
 }
 
 /// The errno of an `NLMSG_ERROR` message (0 for an ack).
-private func errorCode(_ header: UnsafeMutablePointer<nlmsghdr>) -> Int32 {
+func errorCode(_ header: UnsafeMutablePointer<nlmsghdr>) -> Int32 {
     guard let payload = mnl_nlmsg_get_payload(header) else { return EPROTO }
     return -payload.loadUnaligned(as: Int32.self)
 }
 
 /// The top-level attributes after `nfgenmsg`, as (type, value bytes).
-private func attributes(of header: UnsafeMutablePointer<nlmsghdr>) -> [(UInt16, [UInt8])] {
+func attributes(of header: UnsafeMutablePointer<nlmsghdr>) -> [(UInt16, [UInt8])] {
     let start = UnsafeRawPointer(header)
     let total = Int(header.pointee.nlmsg_len)
     var offset = 16 + 4
@@ -284,7 +284,7 @@ private func attributes(of header: UnsafeMutablePointer<nlmsghdr>) -> [(UInt16, 
 }
 
 /// The elements carried by one `NFT_MSG_NEWSETELEM` message.
-private func parseElements(_ header: UnsafeMutablePointer<nlmsghdr>) -> [SetElement] {
+func parseElements(_ header: UnsafeMutablePointer<nlmsghdr>) -> [SetElement] {
     let set = nftnl_set_alloc()!
     defer { nftnl_set_free(set) }
     guard nftnl_set_elems_nlmsg_parse(header, set) >= 0, let iterator = nftnl_set_elems_iter_create(set) else { return [] }

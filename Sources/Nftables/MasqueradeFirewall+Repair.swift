@@ -23,8 +23,8 @@ extension MasqueradeFirewall {
     public func repair(network: String, holders: [Holder], subnets: [IPNetwork], excluded: [IPNetwork]) throws -> [String] {
         let objects = Self.objects(network: network)
         let targetRules = Self.targetRules(subnets: subnets, excluded: excluded)
-        let missingChains = try missingChains(objects, baseRuleCount: IPFamily.allCases.count,
-                                              minimumTargetRules: targetRules.count)
+        let missingChains = try objects.missingChains(baseRuleCount: IPFamily.allCases.count,
+                                                      minimumTargetRules: targetRules.count, transport: transport)
         var missing = missingChains
         var operations: [Operation] = []
         if !missingChains.isEmpty {

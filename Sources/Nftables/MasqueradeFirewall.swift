@@ -25,10 +25,11 @@ import CNIProtocol
 /// ```
 /// - Rules per network: 2 + 3 + (subnets + exclusions); none per container. A packet costs
 ///   one hash lookup per network unless it comes from a container.
-/// - ADD on a network already in place reads the two chains' rules and the elements at its own
-///   keys, and adds only what is missing (`NetworkObjects.addElementsIfReady`): nothing is
-///   deleted unless a key still belongs to another attachment, so the netfilter socket closes
-///   without waiting for a grace period. Otherwise (first ADD, a changed `ipMasqExclude`, or
+/// - ADD on a network already in place reads the base chain's use count and the elements at
+///   its own keys in one datagram, lists the target chain, and adds only what is missing
+///   (`NetworkAddition`, which also folds the spoof checks and isolation into the same batch):
+///   nothing is deleted unless a key still belongs to another attachment, so the netfilter
+///   socket closes without waiting for a grace period. Otherwise (first ADD, a changed `ipMasqExclude`, or
 ///   after `nft flush ruleset`) ADD is one full batch: create table/maps/chains if missing
 ///   (`NLM_F_CREATE` without `EXCL`), flush and rewrite the two chains, then *replace* each
 ///   address's element (add, delete, add with our comment, in one transaction) so a reused
@@ -88,27 +89,30 @@ public struct MasqueradeFirewall {
         return keep.map { Expression.destination(in: $0) + [.verdict(.return)] } + [[.masquerade]]
     }
 
-    /// The batch an ADD applies.
+    /// The batch an ADD applies when the network's chains are missing or need repair.
     static func addBatch(network: String, attachment: Attachment, addresses: [IPAddress],
                          subnets: [IPNetwork], excluded: [IPNetwork]) -> Batch {
+        Batch(part(network: network, attachment: attachment, addresses: addresses, subnets: subnets, excluded: excluded)
+            .fullOperations)
+    }
+
+    /// What ADD programs for `addresses` on `network` (see ``NetworkAddition``).
+    public static func part(network: String, attachment: Attachment, addresses: [IPAddress],
+                            subnets: [IPNetwork], excluded: [IPNetwork]) -> NetworkPart {
         let objects = objects(network: network)
         let baseRules = IPFamily.allCases.enumerated().map { index, family in
             Expression.protocolFamily(family)
                 + [.sourceAddress(family), .lookup(.r1, set: objects.dispatchMaps[index].name, verdictMap: true)]
         }
-        var operations = objects.setup(
-            baseRules: baseRules, targetRules: targetRules(subnets: subnets, excluded: excluded),
-            comment: OwnerTag.ruleComment(network: network))
-        for address in addresses {
-            let (map, element) = dispatchElement(objects, network: network, attachment: attachment, address: address)
-            operations += NetworkObjects.replace(element, in: map)
-        }
-        return Batch(operations)
+        return NetworkPart(
+            objects: objects, baseRules: baseRules, targetRules: targetRules(subnets: subnets, excluded: excluded),
+            ruleComment: OwnerTag.ruleComment(network: network),
+            elements: addresses.map { dispatchElement(objects, network: network, attachment: attachment, address: $0) })
     }
 
     /// The map and element that send `address`'s traffic to the network's masquerade chain.
     static func dispatchElement(_ objects: NetworkObjects, network: String, attachment: Attachment,
-                                address: IPAddress) -> (map: NamedSet, element: SetElement) {
+                                address: IPAddress) -> (set: NamedSet, element: SetElement) {
         let comment = OwnerTag.elementComment(network: network, attachment: attachment)
         let map = objects.dispatchMaps[address.family == .v4 ? 0 : 1]
         return (map, SetElement(key: SetElement.key(address), verdict: .goto(objects.target.name), comment: comment))
@@ -130,16 +134,9 @@ public struct MasqueradeFirewall {
     @discardableResult
     public func add(network: String, attachment: Attachment, addresses: [IPAddress],
                     subnets: [IPNetwork], excluded: [IPNetwork] = []) throws -> Bool {
-        let objects = Self.objects(network: network)
-        let elements = addresses.map { Self.dispatchElement(objects, network: network, attachment: attachment, address: $0) }
-        let ready = try objects.addElementsIfReady(
-            elements.map { (set: $0.map, element: $0.element) }, baseRuleCount: IPFamily.allCases.count,
-            targetRuleCount: Self.targetRules(subnets: subnets, excluded: excluded).count,
-            ruleComment: OwnerTag.ruleComment(network: network), transport: transport)
-        if ready { return false }
-        try transport.apply(Self.addBatch(network: network, attachment: attachment, addresses: addresses,
-                                          subnets: subnets, excluded: excluded))
-        return true
+        let part = Self.part(network: network, attachment: attachment, addresses: addresses,
+                             subnets: subnets, excluded: excluded)
+        return try NetworkAddition(transport: transport).add([part])[0]
     }
 
     /// Removes the attachment's masquerade elements, and the network's chains and maps if it
@@ -151,16 +148,8 @@ public struct MasqueradeFirewall {
     public func remove(network: String, attachment: Attachment, addresses: [IPAddress]? = nil) throws {
         let objects = Self.objects(network: network)
         let owner = OwnerTag.owner(network: network, attachment: attachment)
-        let targets = objects.dispatchMaps.enumerated().map { index, map in
-            (set: map, keys: addresses.map { list in
-                list.filter { ($0.family == .v4) == (index == 0) }.map(SetElement.key)
-            })
-        }
-        let outcome = try StaleElementRemover(transport: transport)
-            .remove(from: targets) { OwnerTag.ownerPrefix(of: $0) == owner }
-        if outcome.removedAny || outcome.sawNetwork {
-            try transport.removeIfUnused(objects)
-        }
+        let targets = objects.addressTargets(addresses)
+        try objects.removeElements(ownedBy: owner, from: targets, transport: transport)
     }
 
     /// Verifies that the network's chains exist and that every address maps to the network
@@ -169,58 +158,16 @@ public struct MasqueradeFirewall {
     ///   if the kernel cannot be asked.
     public func check(network: String, attachment: Attachment, addresses: [IPAddress]) throws {
         let objects = Self.objects(network: network)
-        var missing = try missingChains(objects, baseRuleCount: 2, minimumTargetRules: 3)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
-        for address in addresses {
-            let map = objects.dispatchMaps[address.family == .v4 ? 0 : 1]
-            let found = try transport.elements(of: map, keys: [SetElement.key(address)])?.first
-            let place = "masquerade element \(address) in map \(map.table) \(map.name)"
-            if let found {
-                if OwnerTag.ownerPrefix(of: found.comment) != owner {
-                    missing.append("\(place) belongs to another attachment (\(found.comment ?? "no comment"))")
-                }
-            } else {
-                missing.append(place)
-            }
-        }
-        if !missing.isEmpty { throw MissingFirewallState(missing: missing) }
-    }
-
-    func missingChains(_ objects: NetworkObjects, baseRuleCount: Int, minimumTargetRules: Int) throws -> [String] {
-        try Self.missingChains(objects, transport: transport, baseRuleCount: baseRuleCount,
-                               minimumTargetRules: minimumTargetRules)
-    }
-
-    static func missingChains(_ objects: NetworkObjects, transport: any NftablesTransport,
-                              baseRuleCount: Int, minimumTargetRules: Int) throws -> [String] {
-        var missing: [String] = []
-        for (chain, expected, exact) in [(objects.base, baseRuleCount, true), (objects.target, minimumTargetRules, false)] {
-            let place = "chain \(chain.table) \(chain.name)"
-            guard let comments = try transport.ruleComments(in: chain) else {
-                missing.append(place)
-                continue
-            }
-            if exact ? comments.count != expected : comments.count < expected {
-                missing.append("\(place) has \(comments.count) rules, expected \(exact ? "" : "at least ")\(expected)")
-            }
-        }
-        return missing
+        let elements = addresses.map { Self.dispatchElement(objects, network: network, attachment: attachment, address: $0) }
+        try objects.verify(elements, owner: OwnerTag.owner(network: network, attachment: attachment), feature: "masquerade",
+                           baseRuleCount: IPFamily.allCases.count, minimumTargetRules: 3, transport: transport)
     }
 
     /// Deletes the network's elements whose owner is not in `valid`, then the network's
     /// objects if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        let objects = Self.objects(network: network)
-        let owners = Set(valid.map { OwnerTag.owner(network: network, attachment: $0) })
-        let outcome = try StaleElementRemover(transport: transport)
-            .remove(from: objects.dispatchMaps.map { (set: $0, keys: nil) }) { comment in
-                guard let owner = OwnerTag.ownerPrefix(of: comment) else { return true }
-                return !owners.contains(owner)
-            }
-        if outcome.removedAny || outcome.sawNetwork {
-            try transport.removeIfUnused(objects)
-        }
+        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
     }
 
     /// Removes every network's objects except those of `networks`, whatever they contain.

@@ -102,15 +102,16 @@ public struct NetworkIsolation {
 
     /// The batch an ADD applies when the network's chains are missing or need repair.
     static func addBatch(network: String, attachment: Attachment, bridge: String, addresses: [IPAddress]) -> Batch {
+        Batch(part(network: network, attachment: attachment, bridge: bridge, addresses: addresses).fullOperations)
+    }
+
+    /// What ADD programs for `addresses` on `network` (see ``NetworkAddition``).
+    public static func part(network: String, attachment: Attachment, bridge: String, addresses: [IPAddress]) -> NetworkPart {
         let objects = objects(network: network)
         let (baseRules, targetRules) = rules(objects, bridge: bridge)
-        var operations = objects.setup(baseRules: baseRules, targetRules: targetRules,
-                                       comment: ruleComment(network: network, bridge: bridge))
-        for address in addresses {
-            let (map, element) = dispatchElement(objects, network: network, attachment: attachment, address: address)
-            operations += NetworkObjects.replace(element, in: map)
-        }
-        return Batch(operations)
+        return NetworkPart(objects: objects, baseRules: baseRules, targetRules: targetRules,
+                           ruleComment: ruleComment(network: network, bridge: bridge),
+                           elements: addresses.map { dispatchElement(objects, network: network, attachment: attachment, address: $0) })
     }
 
     /// nft stores `meta` and `ct` integers in host byte order.

@@ -3,8 +3,9 @@ import Glibc
 #endif
 
 /// The nftables objects one network owns, and the batch fragments that create, use and remove
-/// them. Shared by `MasqueradeFirewall` and `MACSpoofCheck`, which differ only in names, key
-/// types and rules.
+/// them. Shared by `MasqueradeFirewall`, `MACSpoofCheck`, `AddressSpoofCheck` and
+/// `NetworkIsolation`, which differ only in names, key types and rules (their common ADD is
+/// `NetworkAddition`, their DEL, GC and CHECK are in NetworkObjects+Lifecycle.swift).
 ///
 /// Shape: a hooked `base` chain whose rules look packets up in per-network verdict maps
 /// (`dispatchMaps`); each map element sends its packets (`goto`) to the `target` chain, which
@@ -82,12 +83,16 @@ struct StaleElementRemover {
     ///   - isStale: decides from an element's comment whether to delete it.
     func remove(from targets: [(set: NamedSet, keys: [[UInt8]]?)], where isStale: (String?) -> Bool) throws -> Outcome {
         for attempt in 0..<maximumAttempts {
-            let generation = try transport.generation()
+            let (generation, keyed) = try readKeyed(targets)
             var deletions: [Operation] = []
             var sawNetwork = false
-            for (set, keys) in targets {
-                guard let elements = try transport.elements(of: set, keys: keys) else { continue }
-                if keys == nil { sawNetwork = true }
+            for (index, (set, keys)) in targets.enumerated() {
+                var elements = keyed[index]
+                if keys == nil {
+                    guard let listed = try transport.elements(of: set, keys: nil) else { continue }
+                    sawNetwork = true
+                    elements = listed
+                }
                 let stale = elements.filter { isStale($0.comment) }
                 if !stale.isEmpty { deletions.append(.deleteElements(set, stale)) }
             }
@@ -101,6 +106,22 @@ struct StaleElementRemover {
             }
         }
         throw NftablesError("remove elements: ruleset kept changing", errno: EAGAIN)
+    }
+
+    /// The generation and, at it, every element at the targets' keys: one lookup datagram.
+    /// - Returns: the elements found for each target (none for a target to be listed).
+    private func readKeyed(_ targets: [(set: NamedSet, keys: [[UInt8]]?)]) throws -> (UInt32, [[SetElement]]) {
+        let lookups = targets.flatMap { target in (target.keys ?? []).map { NftablesLookup.element(target.set, key: $0) } }
+        var results = try transport.lookUp([.generation] + lookups)[...]
+        guard let generation = results.removeFirst().generation else {
+            throw NftablesError("get generation: no NFTA_GEN_ID", errno: EPROTO)
+        }
+        let found = targets.map { target -> [SetElement] in
+            let count = target.keys?.count ?? 0
+            defer { results = results.dropFirst(count) }
+            return results.prefix(count).compactMap(\.element)
+        }
+        return (generation, found)
     }
 }
 

@@ -30,6 +30,12 @@ public protocol NftablesTransport {
 
     /// The names of the chains in `table`; `nil` if the table does not exist.
     func chainNames(in table: Table) throws -> [String]?
+
+    /// Answers every lookup, in order (defaults in NftablesTransport+Lookups.swift).
+    func lookUp(_ lookups: [NftablesLookup]) throws -> [NftablesLookupResult]
+
+    /// The comments of the rules in `chain`, empty when it does not exist.
+    func ruleCommentsOrEmpty(in chain: Chain) throws -> [String?]
 }
 
 /// A rule as read back from the kernel: enough to recognise it by comment and delete it.

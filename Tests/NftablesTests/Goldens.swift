@@ -161,15 +161,15 @@ bridge nsbridge nsb-d69fc4dfc8673696-prerouting
   [ meta load iifname => reg 1 ]
   [ lookup reg 1 set nsb-d69fc4dfc8673696-ports dreg 0 ]
   userdata = { \x00\x1dd69fc4dfc8673696, net: mynet\x00 }
-# nft add element bridge nsbridge nsb-d69fc4dfc8673696-ports { "veth1" comment "d69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one" : goto nsb-d69fc4dfc8673696-macs }
+# nft add element bridge nsbridge nsb-d69fc4dfc8673696-ports { "veth1" comment "d69fc4dfc8673696-002e783ff42a5242, mac: 02:42:0a:58:00:05, net: mynet, if: eth0, id: one" : goto nsb-d69fc4dfc8673696-macs }
 nsb-d69fc4dfc8673696-ports nsbridge 8
-	element 68746576 00000031 00000000 00000000  : goto -> nsb-d69fc4dfc8673696-macs 0 [end]  userdata = { \x00Ad69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one\x00 }
+	element 68746576 00000031 00000000 00000000  : goto -> nsb-d69fc4dfc8673696-macs 0 [end]  userdata = { \x00Yd69fc4dfc8673696-002e783ff42a5242, mac: 02:42:0a:58:00:05, net: mynet, if: eth0, id: one\x00 }
 # nft delete element bridge nsbridge nsb-d69fc4dfc8673696-ports { "veth1" }
 nsb-d69fc4dfc8673696-ports nsbridge 8
 	element 68746576 00000031 00000000 00000000  : 0 [end]
-# nft add element bridge nsbridge nsb-d69fc4dfc8673696-ports { "veth1" comment "d69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one" : goto nsb-d69fc4dfc8673696-macs }
+# nft add element bridge nsbridge nsb-d69fc4dfc8673696-ports { "veth1" comment "d69fc4dfc8673696-002e783ff42a5242, mac: 02:42:0a:58:00:05, net: mynet, if: eth0, id: one" : goto nsb-d69fc4dfc8673696-macs }
 nsb-d69fc4dfc8673696-ports nsbridge 8
-	element 68746576 00000031 00000000 00000000  : goto -> nsb-d69fc4dfc8673696-macs 0 [end]  userdata = { \x00Ad69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one\x00 }
+	element 68746576 00000031 00000000 00000000  : goto -> nsb-d69fc4dfc8673696-macs 0 [end]  userdata = { \x00Yd69fc4dfc8673696-002e783ff42a5242, mac: 02:42:0a:58:00:05, net: mynet, if: eth0, id: one\x00 }
 # nft add element bridge nsbridge nsb-d69fc4dfc8673696-allowed { "veth1" . 02:42:0a:58:00:05 comment "d69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one" }
 nsb-d69fc4dfc8673696-allowed nsbridge 0
 	element 68746576 00000031 00000000 00000000 580a4202 00000500  : 0 [end]  userdata = { \x00Ad69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one\x00 }

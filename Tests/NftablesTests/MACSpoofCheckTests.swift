@@ -26,3 +26,21 @@ struct MACSpoofCheckTests {
         #expect(transport.state.chains.isEmpty, "the last port's DEL removes the network's chains")
     }
 }
+
+@Suite("MACSpoofCheck DEL cost")
+struct MACSpoofCheckDeleteCostTests {
+    @Test("DEL of one port among many reads its port element and two keys, and lists no set")
+    func deleteReadsByKey() throws {
+        let transport = ReadCountingTransport()
+        let check = MACSpoofCheck(transport: transport)
+        for index in 1...30 {
+            let hex = String(index, radix: 16)
+            try check.add(network: "n", attachment: CNIProtocol.Attachment(containerID: "c\(index)", ifName: "eth0"),
+                          hostInterface: "veth\(index)", mac: "02:00:00:00:00:" + (hex.count == 1 ? "0" + hex : hex))
+        }
+        transport.resetCounts()
+        try check.remove(network: "n", attachment: CNIProtocol.Attachment(containerID: "c7", ifName: "eth0"), hostInterface: "veth7")
+        #expect(transport.listedSets.isEmpty)
+        #expect(transport.kernel.state.sets.values.allSatisfy { $0.count == 29 })
+    }
+}

@@ -23,11 +23,11 @@ struct TenancyFirewallTests {
         let mac: [UInt8] = [0x02, 0x42, 0x0a, 0x58, 0x00, 0x05]
         let long = CNIProtocol.Attachment(containerID: String(repeating: "f", count: 200), ifName: "eth0")
         let owner = OwnerTag.owner(network: "n", attachment: long)
-        let comment = AddressSpoofCheck.portComment(owner: owner, mac: mac, OwnerTag.elementComment(network: "n", attachment: long))
+        let comment = OwnerTag.portComment(owner: owner, mac: mac, OwnerTag.elementComment(network: "n", attachment: long))
         #expect(comment.utf8.count <= commentByteLimit)
         #expect(OwnerTag.ownerPrefix(of: comment) == owner)
-        #expect(AddressSpoofCheck.mac(inPortComment: comment) == mac)
-        #expect(AddressSpoofCheck.mac(inPortComment: OwnerTag.elementComment(network: "n", attachment: long)) == nil)
+        #expect(OwnerTag.mac(inPortComment: comment) == mac)
+        #expect(OwnerTag.mac(inPortComment: OwnerTag.elementComment(network: "n", attachment: long)) == nil)
     }
 
     @Test("ipspoofchk: a second port adds only its elements; DEL without the MAC removes all of them; the last DEL removes the network")
