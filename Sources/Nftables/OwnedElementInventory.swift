@@ -70,7 +70,7 @@ public struct OwnedElementInventory {
     /// The MAC a spoof-check element records: `ipspoofchk` in its port element's comment,
     /// `macspoofchk` in its `ifname . ether_addr` key.
     private static func mac(of element: SetElement, in set: NamedSet) -> [UInt8]? {
-        if let mac = AddressSpoofCheck.mac(inPortComment: element.comment) { return mac }
+        if let mac = OwnerTag.mac(inPortComment: element.comment) { return mac }
         guard set.key == .concatenation([.interfaceName, .etherAddress]), element.key.count >= 22 else { return nil }
         return Array(element.key[16..<22])
     }
