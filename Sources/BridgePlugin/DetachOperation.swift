@@ -18,21 +18,27 @@ struct DetachOperation {
     func run() throws {
         let addressManager = try dependencies.addressManager(for: request)
         let addresses = try? addressManager?.addresses(of: request.attachment)
-        // The firewall goes first and lets its socket go: the socket's release waits for a grace
-        // period on a thread of its own while the links below wait for theirs.
-        let firewallErrors = removeFirewallState(addresses: addresses)
         var linkErrors = TeardownErrors()
+        var firewallErrors = TeardownErrors()
         var shapingErrors = TeardownErrors()
         let shaper = trafficShaperIfShaping(&shapingErrors)
         let group = attachmentGroup(shaper, &shapingErrors)
-        if let shaper, let group {
-            removeGroupedLinks(shaper, group, &linkErrors)
-        } else {
-            if let datapath = linkErrors.value("open rtnetlink", { try dependencies.datapath(for: request) }) {
+        let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
+        // Always: forwarding acceptance may have been added whatever the configuration.
+        let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
+        // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
+        // RCU grace period in the kernel; side by side they wait once.
+        ParallelWork.run({
+            if let shaper, let group {
+                removeGroupedLinks(shaper, group, &linkErrors)
+            } else if let datapath {
                 removeLinks(datapath, &linkErrors)
             }
-            if let shaper { removeIfb(shaper, &shapingErrors) }
-        }
+        }, alongside: {
+            shapingErrors = removingIfb(group == nil ? shaper : nil, openingErrors: shapingErrors) {
+                if let firewall { removeFirewallState(firewall, addresses: addresses, &firewallErrors) }
+            }
+        })
         var errors = linkErrors.merged(with: firewallErrors).merged(with: shapingErrors)
         errors.collect("release addresses") {
             try addressManager?.release(for: request.attachment)
@@ -49,17 +55,6 @@ struct DetachOperation {
                 try datapath.deleteContainerInterface(netns: request.netns, name: request.ifName)
             }
         }
-    }
-
-    /// Opens the firewall (always: forwarding acceptance may have been added whatever the
-    /// configuration), removes the attachment's state and lets the firewall go.
-    private func removeFirewallState(addresses: [IPAddress]?) -> TeardownErrors {
-        var errors = TeardownErrors()
-        if let firewall = errors.value("open nftables", { try dependencies.firewall() }) {
-            removeFirewallState(firewall, addresses: addresses, &errors)
-        }
-        dependencies.releaseFirewall()
-        return errors
     }
 
     private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?, _ errors: inout TeardownErrors) {

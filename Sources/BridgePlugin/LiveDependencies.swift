@@ -35,13 +35,6 @@ public final class LiveDependencies: BridgeDependencies {
         return firewall
     }
 
-    /// Releasing a netfilter socket after a deletion waits for an RCU grace period; the socket
-    /// closes on a thread of its own (`MNLSocket.closeInBackground`), so DEL's link deletion,
-    /// which waits for grace periods too, overlaps with it instead of following it.
-    public func releaseFirewall() {
-        firewallInstance = nil
-    }
-
     public func trafficShaper() throws -> TrafficShaper {
         if let shaperInstance { return shaperInstance }
         let shaper = KernelTrafficShaper(netlink: try RouteNetlink())

@@ -204,14 +204,6 @@ public protocol BridgeDependencies {
     func trafficShaper() throws -> TrafficShaper
     /// `nil` when the configuration has no IPAM (L2-only).
     func addressManager(for request: PluginRequest) throws -> (any AddressManager)?
-    /// The operation is done with the firewall; its socket may be released now (see
-    /// `LiveDependencies`). The next `firewall()` opens a new one.
-    func releaseFirewall()
-}
-
-extension BridgeDependencies {
-    /// Fakes keep their firewall, to be inspected after the operation.
-    public func releaseFirewall() {}
 }
 
 /// An address manager that can list who holds addresses. GC keeps the firewall state of these

@@ -52,16 +52,6 @@ public final class MNLSocket {
         self.handle = nil
     }
 
-    /// Closes the socket without waiting for the kernel's release of it, which happens on a
-    /// background thread (see ``BackgroundClose``); the caller's next waits overlap with it.
-    public func closeInBackground() {
-        guard let handle else { return }
-        // While the duplicate is open, closing libmnl's descriptor does not release the socket.
-        let duplicate = fcntl(mnl_socket_get_fd(handle), F_DUPFD_CLOEXEC, 0)
-        close()
-        if duplicate >= 0 { BackgroundClose.close(duplicate) }
-    }
-
     /// Turns on a boolean `SOL_NETLINK` option; best effort, the kernel may not know it.
     public func enableOption(_ option: Int32) {
         var one: Int32 = 1

@@ -32,9 +32,8 @@ public final class MNLNftablesTransport: NftablesTransport {
     }
 
     deinit {
-        // Releasing the socket after a deletion waits for an RCU grace period; DEL deletes the
-        // veth next, which waits for one too, so the release runs on its own thread meanwhile.
-        socket.closeInBackground()
+        // Closing waits for the kernel's grace period after deletions: nftables time too.
+        InvocationPhases.measure(.nftables) { socket.close() }
     }
 
     private func takeSequences(_ count: Int) -> UInt32 {

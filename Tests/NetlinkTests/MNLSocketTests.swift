@@ -30,22 +30,4 @@ struct MNLSocketTests {
         try socket.send(Self.linkDump)
         #expect(throws: SystemError("receive netlink reply", errno: ENOSPC)) { _ = try socket.receive() }
     }
-
-    @Test("BackgroundClose closes the descriptor on another thread: the pipe's reader sees end of file")
-    func backgroundClose() throws {
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        defer { close(ends[0]) }
-        BackgroundClose.close(ends[1])
-        var byte: UInt8 = 0
-        #expect(read(ends[0], &byte, 1) == 0, "read blocks until the write end is closed, then sees end of file")
-    }
-
-    @Test("closeInBackground leaves the socket closed, and a second close does nothing")
-    func socketBackgroundClose() throws {
-        let socket = try MNLSocket(bus: NETLINK_ROUTE, receiveCapacity: 4096)
-        socket.closeInBackground()
-        socket.close()
-        socket.closeInBackground()
-    }
 }
