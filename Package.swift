@@ -40,10 +40,12 @@ let package = Package(
         .target(name: "CNIProtocol", linkerSettings: [.linkedLibrary("m")]),
         // The only module that calls setns, unshare, flock or writes sysctls.
         .target(name: "LinuxSupport", dependencies: ["CSystemShims"]),
+        // The one libmnl socket wrapper, under both rtnetlink and nftables.
+        .target(name: "NetlinkSocket", dependencies: ["CMnl", "CNetlinkShims", "LinuxSupport"]),
         // rtnetlink over libmnl. CNIProtocol is used only for its IP address value types.
-        .target(name: "Netlink", dependencies: ["CMnl", "CNetlinkShims", "LinuxSupport", "CNIProtocol"]),
+        .target(name: "Netlink", dependencies: ["CMnl", "CNetlinkShims", "LinuxSupport", "CNIProtocol", "NetlinkSocket"]),
         // nftables over libnftnl, batches sent over a libmnl socket.
-        .target(name: "Nftables", dependencies: ["CNftnl", "CMnl", "CNetlinkShims", "LinuxSupport", "CNIProtocol"]),
+        .target(name: "Nftables", dependencies: ["CNftnl", "CMnl", "CNetlinkShims", "LinuxSupport", "CNIProtocol", "NetlinkSocket"]),
         // File-backed IPAM. Never imports Netlink or Nftables.
         .target(name: "IPAM", dependencies: ["CNIProtocol", "LinuxSupport"]),
         // The bridge plugin, composing every layer.

@@ -12,7 +12,7 @@ out=$root/.build/fuzz
 mkdir -p "$out/modules/CSystemShims" "$out/modules/CNetlinkShims" "$out/lib"
 
 swift_flags=(-sanitize=fuzzer,address -parse-as-library -O -g -enable-testing
-             -I "$out/lib" -I "$out/modules" -I "$root/Sources/CMnl")
+             -I "$out/lib" -I "$out/modules" -I "$root/Sources/CMnl" -I "$root/Sources/CNftnl")
 
 c_module() { # name: a module map and an object for one of the C shim targets
     local name=$1
@@ -21,7 +21,8 @@ c_module() { # name: a module map and an object for one of the C shim targets
     clang -c -O1 -g -fPIC -I "$root/Sources/$name/include" "$root/Sources/$name/shims.c" -o "$out/lib/$name.o"
 }
 
-module_sources=("$root/Sources/CNIProtocol" "$root/Sources/LinuxSupport" "$root/Sources/IPAM" "$root/Sources/Netlink"
+module_sources=("$root/Sources/CNIProtocol" "$root/Sources/LinuxSupport" "$root/Sources/IPAM" "$root/Sources/NetlinkSocket"
+                "$root/Sources/Netlink" "$root/Sources/Nftables" "$root/Sources/BridgePlugin"
                 "$root/Sources/CSystemShims" "$root/Sources/CNetlinkShims")
 
 swift_module() { # name: a static library and module of Sources/<name>, rebuilt when any module source is
@@ -36,7 +37,7 @@ swift_module() { # name: a static library and module of Sources/<name>, rebuilt 
 
 c_module CSystemShims
 c_module CNetlinkShims
-for module in CNIProtocol LinuxSupport IPAM Netlink; do swift_module "$module"; done
+for module in CNIProtocol LinuxSupport IPAM NetlinkSocket Netlink Nftables BridgePlugin; do swift_module "$module"; done
 
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
@@ -45,6 +46,6 @@ fi
 for target in "${targets[@]}"; do
     echo "fuzz: linking $target"
     swiftc "${swift_flags[@]}" -module-name "Fuzz_$target" "$root/fuzz/targets/$target.swift" \
-        -L "$out/lib" -lIPAM -lNetlink -lLinuxSupport -lCNIProtocol \
-        "$out/lib/CSystemShims.o" "$out/lib/CNetlinkShims.o" -lmnl -lm -o "$out/$target" 2> >(grep -v 'Cannot export local symbol' >&2)
+        -L "$out/lib" -lBridgePlugin -lNftables -lIPAM -lNetlink -lNetlinkSocket -lLinuxSupport -lCNIProtocol \
+        "$out/lib/CSystemShims.o" "$out/lib/CNetlinkShims.o" -lnftnl -lmnl -lm -o "$out/$target" 2> >(grep -v 'Cannot export local symbol' >&2)
 done

@@ -35,9 +35,9 @@ public struct BandwidthLimits: Equatable, Sendable {
 
     /// The limits the configuration asks for, or nil when nothing is to be shaped.
     public init?(_ configuration: NetworkConfiguration) throws(CNIError) {
-        let (members, prefix) = try Self.source(configuration)
-        ingress = try Self.direction(members, prefix, rate: "ingressRate", burst: "ingressBurst")
-        egress = try Self.direction(members, prefix, rate: "egressRate", burst: "egressBurst")
+        let fields = try Self.source(configuration)
+        ingress = try Self.direction(fields, rate: "ingressRate", burst: "ingressBurst")
+        egress = try Self.direction(fields, rate: "egressRate", burst: "egressBurst")
         if ingress == nil && egress == nil { return nil }
     }
 
@@ -52,51 +52,37 @@ public struct BandwidthLimits: Equatable, Sendable {
     private static let keyNames = ["ingressRate", "ingressBurst", "egressRate", "egressBurst"]
 
     /// `runtimeConfig.bandwidth` wins over the top-level keys.
-    private static func source(_ configuration: NetworkConfiguration) throws(CNIError) -> ([String: JSONValue], String) {
-        guard let runtime = configuration.runtimeConfig.member("bandwidth"), !runtime.isNull else {
-            return (configuration.raw, "")
-        }
-        guard let members = runtime.objectValue else {
-            throw CNIError(.invalidNetworkConfig, "\"runtimeConfig.bandwidth\" must be an object, not \(runtime.typeName) \(runtime.serialized())")
-        }
-        return (members, "runtimeConfig.bandwidth.")
+    private static func source(_ configuration: NetworkConfiguration) throws(CNIError) -> JSONFields {
+        let runtime = try JSONFields(configuration.runtimeConfig, at: "runtimeConfig").object("bandwidth")
+        return runtime ?? JSONFields(configuration.raw)
     }
 
-    private static func direction(_ members: [String: JSONValue], _ prefix: String, rate: String, burst: String)
-        throws(CNIError) -> Direction?
-    {
-        let rateValue = try amount(members, prefix + rate, rate)
-        let burstValue = try amount(members, prefix + burst, burst)
+    private static func direction(_ fields: JSONFields, rate: String, burst: String) throws(CNIError) -> Direction? {
+        let rateValue = try amount(fields, rate)
+        let burstValue = try amount(fields, burst)
+        let rateLabel = fields.label(rate), burstLabel = fields.label(burst)
         switch (rateValue, burstValue) {
         case (0, 0):
             return nil
         case (0, _):
-            throw CNIError(.invalidNetworkConfig, "\"\(prefix + rate)\" must be set (bits per second) when \"\(prefix + burst)\" is")
+            throw fields.failure(rateLabel, "must be set (bits per second) when \"\(burstLabel)\" is")
         case (_, 0):
-            throw CNIError(.invalidNetworkConfig, "\"\(prefix + burst)\" must be set (bits) when \"\(prefix + rate)\" is")
+            throw fields.failure(burstLabel, "must be set (bits) when \"\(rateLabel)\" is")
         default:
-            guard rateValue >= 8 else {
-                throw CNIError(.invalidNetworkConfig, "\"\(prefix + rate)\" \(rateValue) is below 8 bits (one byte) per second")
-            }
+            guard rateValue >= 8 else { throw fields.failure(rateLabel, "\(rateValue) is below 8 bits (one byte) per second") }
             guard burstValue / 8 < UInt64(UInt32.max) else {
-                throw CNIError(.invalidNetworkConfig, "\"\(prefix + burst)\" \(burstValue) is 4 GiB or more; the kernel counts the burst in 32 bits of bytes")
+                throw fields.failure(burstLabel, "\(burstValue) is 4 GiB or more; the kernel counts the burst in 32 bits of bytes")
             }
             return Direction(rateBitsPerSecond: rateValue, burstBits: burstValue)
         }
     }
 
     /// A non-negative whole number; absent and null read as 0.
-    private static func amount(_ members: [String: JSONValue], _ label: String, _ key: String) throws(CNIError) -> UInt64 {
-        guard let value = members.member(key), !value.isNull else { return 0 }
-        switch value {
-        case .integer(let number) where number >= 0:
-            return UInt64(number)
-        case .integer, .double:
-            throw CNIError(
-                .invalidNetworkConfig,
-                "\"\(label)\" \(value.serialized()) must be a whole number from 0 to \(Int64.max)")
-        default:
-            throw CNIError(.invalidNetworkConfig, "\"\(label)\" must be a number, not \(value.typeName) \(value.serialized())")
+    private static func amount(_ fields: JSONFields, _ key: String) throws(CNIError) -> UInt64 {
+        guard let value = fields.present(key) else { return 0 }
+        guard case .integer(let number) = value, number >= 0 else {
+            throw fields.wrongType(key, expected: "a whole number from 0 to \(Int64.max)", value)
         }
+        return UInt64(number)
     }
 }

@@ -17,15 +17,12 @@ struct PortMappingSettings: Equatable, Sendable {
     init() {}
 
     init(_ configuration: NetworkConfiguration) throws(CNIError) {
-        let capabilities = ConfigurationKeys(try Self.object(configuration.raw.member("capabilities"), key: "capabilities"))
-        enabled = try capabilities.bool("portMappings")
-        guard enabled, let list = configuration.runtimeConfig.member("portMappings"), !list.isNull else { return }
-        guard let entries = list.arrayValue else {
-            throw CNIError(.invalidNetworkConfig, "\"runtimeConfig.portMappings\" must be a list, not \(list.typeName) \(list.serialized())")
-        }
+        enabled = try JSONFields(configuration.raw).object("capabilities")?.bool("portMappings") ?? false
+        let runtime = JSONFields(configuration.runtimeConfig, at: "runtimeConfig")
+        guard enabled, runtime.present("portMappings") != nil else { return }
         var mappings: [PortMapping] = []
-        for (index, entry) in entries.enumerated() {
-            mappings.append(try Self.mapping(entry, key: "runtimeConfig.portMappings[\(index)]"))
+        for (index, entry) in try runtime.array("portMappings").enumerated() {
+            mappings.append(try Self.mapping(runtime.element(entry, of: "portMappings", at: index)))
         }
         self.mappings = mappings
     }
@@ -33,40 +30,20 @@ struct PortMappingSettings: Equatable, Sendable {
     /// The mappings to program (none when the runtime passed none).
     var active: [PortMapping] { enabled ? mappings ?? [] : [] }
 
-    private static func object(_ value: JSONValue?, key: String) throws(CNIError) -> [String: JSONValue] {
-        guard let value, !value.isNull else { return [:] }
-        guard let object = value.objectValue else {
-            throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be an object, not \(value.typeName) \(value.serialized())")
-        }
-        return object
-    }
-
-    private static func mapping(_ entry: JSONValue, key: String) throws(CNIError) -> PortMapping {
-        let fields = ConfigurationKeys(try object(entry, key: key))
-        let hostPort = try port(fields, "hostPort", of: key)
-        let containerPort = try port(fields, "containerPort", of: key)
+    private static func mapping(_ fields: JSONFields) throws(CNIError) -> PortMapping {
+        let hostPort = try port(fields, "hostPort")
+        let containerPort = try port(fields, "containerPort")
         let protocolName = (try fields.string("protocol") ?? "").lowercased()
         guard let transport = protocolName.isEmpty ? .tcp : PortMapping.TransportProtocol(rawValue: protocolName) else {
-            throw CNIError(.invalidNetworkConfig, "\"\(key).protocol\" \"\(protocolName)\" is not tcp, udp or sctp")
+            throw fields.failure(fields.label("protocol"), "\"\(protocolName)\" is not tcp, udp or sctp")
         }
-        var hostIP: IPAddress?
-        if let text = try fields.string("hostIP"), !text.isEmpty {
-            guard let address = IPAddress(text) else {
-                throw CNIError(.invalidNetworkConfig, "\"\(key).hostIP\" \"\(text)\" is not an IP address")
-            }
-            hostIP = address
-        }
-        return PortMapping(hostPort: hostPort, containerPort: containerPort, transport: transport, hostIP: hostIP)
+        return PortMapping(hostPort: hostPort, containerPort: containerPort, transport: transport,
+                           hostIP: try fields.address("hostIP"))
     }
 
     /// A required port number, 1–65535.
-    private static func port(_ fields: ConfigurationKeys, _ name: String, of key: String) throws(CNIError) -> UInt16 {
-        guard let value = fields.members.member(name), !value.isNull else {
-            throw CNIError(.invalidNetworkConfig, "\"\(key).\(name)\" is missing")
-        }
-        guard let number = value.integerValue, (1...65535).contains(number) else {
-            throw CNIError(.invalidNetworkConfig, "\"\(key).\(name)\" must be a port number 1–65535, not \(value.serialized())")
-        }
+    private static func port(_ fields: JSONFields, _ name: String) throws(CNIError) -> UInt16 {
+        guard let number = try fields.integer(name, in: 1...65535) else { throw fields.failure(fields.label(name), "is missing") }
         return UInt16(number)
     }
 }

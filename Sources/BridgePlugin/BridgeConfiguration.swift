@@ -41,7 +41,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
 
     /// Decodes and validates the keys from a request.
     public init(_ request: PluginRequest) throws(CNIError) {
-        let keys = ConfigurationKeys(request.configuration.raw)
+        let keys = JSONFields(request.configuration.raw)
         bridgeName = try keys.string("bridge") ?? "cni0"
         isDefaultGateway = try keys.bool("isDefaultGateway")
         isGateway = try keys.bool("isGateway") || isDefaultGateway
@@ -107,42 +107,13 @@ public struct BridgeConfiguration: Equatable, Sendable {
     public var usesVLANs: Bool { vlan != 0 || !vlanTrunk.isEmpty }
 }
 
-/// Typed access to configuration members, with code-7 errors that name the key.
-struct ConfigurationKeys {
-    let members: [String: JSONValue]
-
-    init(_ members: [String: JSONValue]) { self.members = members }
-
-    func string(_ key: String) throws(CNIError) -> String? {
-        guard let value = present(key) else { return nil }
-        guard let text = value.stringValue else { throw wrongType(key, "a string", value) }
-        return text
-    }
-
-    /// Booleans may also arrive as the strings "true"/"false", as libcni accepts for its flags.
-    func bool(_ key: String, default absent: Bool = false) throws(CNIError) -> Bool {
-        guard let value = present(key) else { return absent }
-        if let flag = value.boolValue { return flag }
-        if let text = value.stringValue, let flag = Bool(text) { return flag }
-        throw wrongType(key, "a boolean", value)
-    }
-
-    func integer(_ key: String, in range: ClosedRange<Int>) throws(CNIError) -> Int? {
-        guard let value = present(key) else { return nil }
-        guard let number = value.integerValue else { throw wrongType(key, "an integer", value) }
-        guard range.contains(number) else {
-            throw CNIError(.invalidNetworkConfig, "\"\(key)\" \(number) is out of range \(range.lowerBound)–\(range.upperBound)")
-        }
-        return number
-    }
-
+/// The bridge plugin's list-shaped keys, read with the common accessor.
+extension JSONFields {
     func networks(_ key: String) throws(CNIError) -> [IPNetwork] {
-        guard let value = present(key) else { return [] }
-        guard let list = value.arrayValue else { throw wrongType(key, "a list of CIDRs", value) }
         var networks: [IPNetwork] = []
-        for item in list {
+        for item in try value(key, as: [JSONValue].self, expecting: "a list of CIDRs") ?? [] {
             guard let text = item.stringValue, let network = IPNetwork(text) else {
-                throw CNIError(.invalidNetworkConfig, "\"\(key)\": \(item.serialized()) is not a CIDR such as 10.0.0.0/8")
+                throw failure(label(key), "\(item.serialized()) is not a CIDR such as 10.0.0.0/8")
             }
             networks.append(network.masked)
         }
@@ -150,11 +121,9 @@ struct ConfigurationKeys {
     }
 
     func vlanTrunk(_ key: String) throws(CNIError) -> [ClosedRange<Int>] {
-        guard let value = present(key) else { return [] }
-        guard let list = value.arrayValue else { throw wrongType(key, "a list of {id} or {minID, maxID}", value) }
         var ranges: [ClosedRange<Int>] = []
-        for item in list {
-            let entry = ConfigurationKeys(item.objectValue ?? [:])
+        for (index, item) in (try value(key, as: [JSONValue].self, expecting: "a list of {id} or {minID, maxID}") ?? []).enumerated() {
+            let entry = try element(item, of: key, at: index)
             let id = try entry.integer("id", in: 1...4094)
             let minID = try entry.integer("minID", in: 1...4094)
             let maxID = try entry.integer("maxID", in: 1...4094)
@@ -163,20 +132,11 @@ struct ConfigurationKeys {
             } else if id == nil, let minID, let maxID, minID <= maxID {
                 ranges.append(minID...maxID)
             } else {
-                throw CNIError(
-                    .invalidNetworkConfig,
-                    "\"\(key)\": \(item.serialized()) must be {\"id\": N} or {\"minID\": A, \"maxID\": B} with 1 ≤ A ≤ B ≤ 4094")
+                throw failure(
+                    label(key),
+                    "\(item.serialized()) must be {\"id\": N} or {\"minID\": A, \"maxID\": B} with 1 ≤ A ≤ B ≤ 4094")
             }
         }
         return ranges
-    }
-
-    private func present(_ key: String) -> JSONValue? {
-        guard let value = members.member(key), !value.isNull else { return nil }
-        return value
-    }
-
-    private func wrongType(_ key: String, _ expected: String, _ value: JSONValue) -> CNIError {
-        CNIError(.invalidNetworkConfig, "\"\(key)\" must be \(expected), not \(value.typeName) \(value.serialized())")
     }
 }

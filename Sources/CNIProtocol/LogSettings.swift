@@ -23,19 +23,20 @@ public struct LogSettings: Equatable, Sendable {
 
     /// - Throws: code 7 naming `logFile` or `logLevel` when either has the wrong type or value.
     public init(configuration members: [String: JSONValue], environment: [String: String] = [:]) throws(CNIError) {
+        let fields = JSONFields(members)
         var path: String?
-        if let value = members.member("logFile"), !value.isNull {
+        if let value = fields.present("logFile") {
             guard let text = value.stringValue, text.hasPrefix("/") else {
-                throw CNIError(.invalidNetworkConfig, "\"logFile\" must be an absolute path, not \(value.serialized())")
+                throw fields.wrongType("logFile", expected: "an absolute path", value)
             }
             path = text
         }
         if let override = environment[Self.environmentVariable], !override.isEmpty { path = override }
         self.path = path
         level = .info
-        if let value = members.member("logLevel"), !value.isNull {
+        if let value = fields.present("logLevel") {
             guard let text = value.stringValue, let level = Level(rawValue: text) else {
-                throw CNIError(.invalidNetworkConfig, "\"logLevel\" must be \"error\", \"info\" or \"debug\", not \(value.serialized())")
+                throw fields.wrongType("logLevel", expected: "\"error\", \"info\" or \"debug\"", value)
             }
             self.level = level
         }

@@ -54,14 +54,15 @@ public struct NetworkConfiguration: Sendable {
     public init(object members: [String: JSONValue]) throws(CNIError) {
         raw = members
         (cniVersionText, cniVersion) = try Self.version(members)
-        name = try Self.string(members, "name") ?? ""
-        type = try Self.string(members, "type") ?? ""
-        ipam = try Self.object(members, "ipam")
-        dns = try members.member("dns").map { value throws(CNIError) in try DNS(json: value, key: "dns") }
-        prevResultJSON = members.member("prevResult").flatMap { $0.isNull ? nil : $0 }
-        runtimeConfig = try Self.object(members, "runtimeConfig") ?? [:]
-        args = try Self.object(members, "args") ?? [:]
-        validAttachments = try Self.attachments(members)
+        let fields = JSONFields(members)
+        name = try fields.string("name") ?? ""
+        type = try fields.string("type") ?? ""
+        ipam = try fields.value("ipam")
+        dns = try fields.object("dns").map { dns throws(CNIError) in try DNS(fields: dns) }
+        prevResultJSON = fields.present("prevResult")
+        runtimeConfig = try fields.value("runtimeConfig") ?? [:]
+        args = try fields.value("args") ?? [:]
+        validAttachments = try Self.attachments(fields)
         prevResult = try Self.previousResult(prevResultJSON, version: cniVersion)
     }
 
@@ -77,10 +78,7 @@ public struct NetworkConfiguration: Sendable {
 
     /// The version text to echo and its parsed value.
     static func version(_ members: [String: JSONValue]) throws(CNIError) -> (String, CNIVersion) {
-        guard let value = members.member("cniVersion"), !value.isNull else { return ("0.1.0", .v0_1_0) }
-        guard let text = value.stringValue else {
-            throw CNIError(.decodingFailure, "\"cniVersion\" must be a string, not \(value.typeName)")
-        }
+        let text = try JSONFields(members, code: .decodingFailure).string("cniVersion") ?? ""
         if text.isEmpty { return ("0.1.0", .v0_1_0) }
         guard let version = CNIVersion.supported(exactly: text) else {
             throw CNIError(.incompatibleCNIVersion, "incompatible CNI versions",
@@ -98,33 +96,14 @@ public struct NetworkConfiguration: Sendable {
         }
     }
 
-    /// A string member; `nil` when absent or null, code 7 when of another type.
-    static func string(_ members: [String: JSONValue], _ key: String) throws(CNIError) -> String? {
-        guard let value = members.member(key), !value.isNull else { return nil }
-        guard let text = value.stringValue else {
-            throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be a string, not \(value.typeName)")
-        }
-        return text
-    }
-
-    static func object(_ members: [String: JSONValue], _ key: String) throws(CNIError) -> [String: JSONValue]? {
-        guard let value = members.member(key), !value.isNull else { return nil }
-        guard let object = value.objectValue else {
-            throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be an object, not \(value.typeName)")
-        }
-        return object
-    }
-
-    private static func attachments(_ members: [String: JSONValue]) throws(CNIError) -> [Attachment]? {
+    private static func attachments(_ fields: JSONFields) throws(CNIError) -> [Attachment]? {
         for key in ["cni.dev/valid-attachments", "cni.dev/attachments"] {
-            guard let value = members.member(key), !value.isNull else { continue }
-            guard let list = value.arrayValue else {
-                throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be a list of {containerID, ifname}")
-            }
+            guard fields.present(key) != nil else { continue }
             var attachments: [Attachment] = []
-            for item in list {
-                guard let id = item["containerID"]?.stringValue, let ifName = item["ifname"]?.stringValue else {
-                    throw CNIError(.invalidNetworkConfig, "\"\(key)\": every entry needs string \"containerID\" and \"ifname\"")
+            for (index, item) in try fields.array(key).enumerated() {
+                let entry = try fields.element(item, of: key, at: index)
+                guard let id = try entry.string("containerID"), let ifName = try entry.string("ifname") else {
+                    throw fields.failure(entry.path, "needs string \"containerID\" and \"ifname\"")
                 }
                 attachments.append(Attachment(containerID: id, ifName: ifName))
             }
@@ -136,22 +115,12 @@ public struct NetworkConfiguration: Sendable {
 
 extension DNS {
     /// Decodes a `dns` object (`nameservers`, `domain`, `search`, `options`).
-    public init(json: JSONValue, key: String) throws(CNIError) {
-        guard let members = json.objectValue else {
-            throw CNIError(.invalidNetworkConfig, "\"\(key)\" must be an object, not \(json.typeName)")
-        }
-        func strings(_ name: String) throws(CNIError) -> [String] {
-            guard let value = members.member(name), !value.isNull else { return [] }
-            guard let list = value.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
-                throw CNIError(.invalidNetworkConfig, "\"\(key).\(name)\" must be a list of strings")
-            }
-            return list.compactMap(\.stringValue)
-        }
+    public init(fields: JSONFields) throws(CNIError) {
         self.init(
-            nameservers: try strings("nameservers"),
-            domain: try NetworkConfiguration.string(members, "domain"),
-            search: try strings("search"),
-            options: try strings("options")
+            nameservers: try fields.strings("nameservers"),
+            domain: try fields.string("domain"),
+            search: try fields.strings("search"),
+            options: try fields.strings("options")
         )
     }
 }

@@ -35,9 +35,9 @@ public protocol AddressManager {
 ///   `type` that is not a plain file name.
 public func makeAddressManager(for request: PluginRequest) throws -> (any AddressManager)? {
     guard let ipam = request.configuration.ipam else { return nil }
-    guard let typeValue = ipam.member("type"), !typeValue.isNull else { return nil }
-    guard let type = typeValue.stringValue else { throw IPAMError.invalidConfiguration("\"ipam.type\" must be a string") }
-    switch type {
+    let type: String?
+    do { type = try JSONFields(ipam, at: "ipam").string("type") } catch { throw IPAMError.invalidConfiguration(error.message) }
+    switch type ?? "" {
     case "":
         return nil
     case "host-local", "nsbridge":

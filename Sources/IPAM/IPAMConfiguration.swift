@@ -35,96 +35,88 @@ public struct IPAMConfiguration: Equatable, Sendable {
     /// Decodes and validates the configuration of `request`.
     /// - Throws: ``IPAMError/invalidConfiguration(_:)`` (code 7) naming the offending value.
     public init(request: PluginRequest) throws(IPAMError) {
+        do {
+            try self.init(decoding: request)
+        } catch {
+            throw .invalidConfiguration(error.message)
+        }
+    }
+
+    private init(decoding request: PluginRequest) throws(CNIError) {
         let configuration = request.configuration
-        guard let ipam = configuration.ipam else { throw .invalidConfiguration("the \"ipam\" object is missing") }
+        guard let members = configuration.ipam else { throw CNIError(.invalidNetworkConfig, "the \"ipam\" object is missing") }
+        let ipam = JSONFields(members, at: "ipam")
+        let runtime = JSONFields(configuration.runtimeConfig, at: "runtimeConfig")
         var sets: [RangeSet] = []
-        if let ipRanges = configuration.runtimeConfig.member("ipRanges"), !ipRanges.isNull {
-            sets += try Self.rangeSets(ipRanges, "runtimeConfig.ipRanges")
+        if runtime.present("ipRanges") != nil { sets += try Self.rangeSets(runtime, "ipRanges") }
+        if ipam.present("subnet") != nil { sets.append(try Self.rangeSet([Self.range(ipam)], at: "ipam")) }
+        if ipam.present("ranges") != nil { sets += try Self.rangeSets(ipam, "ranges") }
+        guard !sets.isEmpty else {
+            throw CNIError(.invalidNetworkConfig, "no IP ranges specified (\"ipam.ranges\" or \"ipam.subnet\")")
         }
-        if ipam.member("subnet").map({ !$0.isNull }) ?? false {
-            sets.append(try RangeSet([try Self.range(.object(ipam), "ipam")]))
-        }
-        if let ranges = ipam.member("ranges"), !ranges.isNull { sets += try Self.rangeSets(ranges, "ipam.ranges") }
-        guard !sets.isEmpty else { throw .invalidConfiguration("no IP ranges specified (\"ipam.ranges\" or \"ipam.subnet\")") }
         try Self.validate(sets, cniVersion: CNIVersion(configuration.cniVersionText))
+        var routes: [CNIResult.Route] = []
+        for (index, item) in try ipam.array("routes").enumerated() {
+            routes.append(try CNIResult.Route(fields: ipam.element(item, of: "routes", at: index)))
+        }
         self.init(
             networkName: configuration.name,
             rangeSets: sets,
-            routes: try Self.routes(ipam.member("routes")),
+            routes: routes,
             dataDirectory: try Self.dataDirectory(ipam),
-            resolvConfPath: try Self.string(ipam, "resolvConf"),
+            resolvConfPath: try ipam.string("resolvConf"),
             requestedAddresses: try Self.requestedAddresses(request)
         )
     }
 
     /// `dataDir` must be absolute: a relative one would resolve against whatever directory the
     /// runtime happened to run the plugin in, so two runtimes would keep two sets of books.
-    private static func dataDirectory(_ ipam: [String: JSONValue]) throws(IPAMError) -> String {
-        guard let text = try string(ipam, "dataDir"), !text.isEmpty else { return defaultDataDirectory }
-        guard text.hasPrefix("/") else {
-            throw .invalidConfiguration("\"ipam.dataDir\" \"\(text)\" must be an absolute path")
-        }
+    private static func dataDirectory(_ ipam: JSONFields) throws(CNIError) -> String {
+        guard let text = try ipam.string("dataDir"), !text.isEmpty else { return defaultDataDirectory }
+        guard text.hasPrefix("/") else { throw ipam.failure(ipam.label("dataDir"), "\"\(text)\" must be an absolute path") }
         return text
     }
 
-    private static func validate(_ sets: [RangeSet], cniVersion: CNIVersion?) throws(IPAMError) {
+    private static func validate(_ sets: [RangeSet], cniVersion: CNIVersion?) throws(CNIError) {
         for (index, set) in sets.enumerated() {
             for later in (index + 1)..<sets.count where set.overlaps(sets[later]) {
-                throw .invalidConfiguration("range set \(index) (\(set)) overlaps with range set \(later) (\(sets[later]))")
+                throw CNIError(.invalidNetworkConfig, "range set \(index) (\(set)) overlaps with range set \(later) (\(sets[later]))")
             }
         }
         let perFamily = Dictionary(grouping: sets, by: \.family)
         if let version = cniVersion, version < .v0_3_0, perFamily.values.contains(where: { $0.count > 1 }) {
-            throw .invalidConfiguration("CNI version \(version) does not support more than one address per family")
+            throw CNIError(.invalidNetworkConfig, "CNI version \(version) does not support more than one address per family")
         }
     }
 
-    static func rangeSets(_ value: JSONValue, _ key: String) throws(IPAMError) -> [RangeSet] {
-        guard let list = value.arrayValue else { throw .invalidConfiguration("\"\(key)\" must be a list of range sets") }
+    /// A list of range sets, each a list of ranges.
+    private static func rangeSets(_ fields: JSONFields, _ key: String) throws(CNIError) -> [RangeSet] {
         var sets: [RangeSet] = []
-        for (setIndex, item) in list.enumerated() {
-            guard let ranges = item.arrayValue else {
-                throw .invalidConfiguration("\"\(key)[\(setIndex)]\" must be a list of ranges")
-            }
+        for (setIndex, item) in (try fields.value(key, as: [JSONValue].self, expecting: "a list of range sets") ?? []).enumerated() {
+            let setLabel = "\(fields.label(key))[\(setIndex)]"
+            guard let ranges = item.arrayValue else { throw fields.failure(setLabel, "must be a list of ranges") }
             var parsed: [AddressRange] = []
             for (rangeIndex, range) in ranges.enumerated() {
-                parsed.append(try Self.range(range, "\(key)[\(setIndex)][\(rangeIndex)]"))
+                parsed.append(try Self.range(JSONFields(range, at: "\(setLabel)[\(rangeIndex)]")))
             }
-            do { sets.append(try RangeSet(parsed)) } catch {
-                throw .invalidConfiguration("\"\(key)[\(setIndex)]\": \(error.cniError.details)")
-            }
+            sets.append(try rangeSet(parsed, at: setLabel))
         }
         return sets
     }
 
-    static func range(_ value: JSONValue, _ key: String) throws(IPAMError) -> AddressRange {
-        guard let members = value.objectValue else { throw .invalidConfiguration("\"\(key)\" must be an object") }
-        guard let subnetText = try string(members, "subnet") else {
-            throw .invalidConfiguration("\"\(key)\" has no \"subnet\"")
-        }
-        guard let subnet = IPNetwork(subnetText) else {
-            throw .invalidConfiguration("\"\(key).subnet\": \"\(subnetText)\" is not a CIDR subnet")
-        }
+    private static func rangeSet(_ ranges: [AddressRange], at label: String) throws(CNIError) -> RangeSet {
+        do { return try RangeSet(ranges) } catch { throw CNIError(.invalidNetworkConfig, "\"\(label)\": \(error.cniError.details)") }
+    }
+
+    /// One range: `subnet` (required), `rangeStart`, `rangeEnd`, `gateway`.
+    private static func range(_ fields: JSONFields) throws(CNIError) -> AddressRange {
+        guard let subnet = try fields.network("subnet") else { throw fields.failure(fields.path, "has no \"subnet\"") }
+        let rangeStart = try fields.address("rangeStart"), rangeEnd = try fields.address("rangeEnd")
+        let gateway = try fields.address("gateway")
         do {
-            return try AddressRange(subnet: subnet, rangeStart: try address(members, "rangeStart", key),
-                                    rangeEnd: try address(members, "rangeEnd", key),
-                                    gateway: try address(members, "gateway", key))
+            return try AddressRange(subnet: subnet, rangeStart: rangeStart, rangeEnd: rangeEnd, gateway: gateway)
         } catch {
-            throw .invalidConfiguration("\"\(key)\": \(error.cniError.details)")
+            throw fields.failure(fields.path, error.cniError.details)
         }
-    }
-
-    private static func address(_ members: [String: JSONValue], _ name: String, _ key: String) throws(IPAMError) -> IPAddress? {
-        guard let text = try string(members, name), !text.isEmpty else { return nil }
-        guard let address = IPAddress(text) else {
-            throw .invalidConfiguration("\"\(key).\(name)\": \"\(text)\" is not an IP address")
-        }
-        return address
-    }
-
-    static func string(_ members: [String: JSONValue], _ key: String) throws(IPAMError) -> String? {
-        guard let value = members.member(key), !value.isNull else { return nil }
-        guard let text = value.stringValue else { throw .invalidConfiguration("\"\(key)\" must be a string, not \(value.typeName)") }
-        return text
     }
 }

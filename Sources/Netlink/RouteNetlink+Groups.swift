@@ -25,12 +25,7 @@ extension RouteNetlink {
     public func deleteLinks(inGroup group: UInt32) throws(NetlinkError) -> Bool {
         let message = linkRequest(RTM_DELLINK, index: 0)
         message.put(Int(IFLA_GROUP), u32: group)
-        do {
-            try perform(message, "RTM_DELLINK group \(group)")
-            return true
-        } catch where error.errno == ENODEV {
-            return false
-        }
+        return try deleteIfPresent(message, "RTM_DELLINK group \(group)")
     }
 }
 #endif

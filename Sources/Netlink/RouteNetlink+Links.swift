@@ -66,8 +66,14 @@ extension RouteNetlink {
     public func deleteLink(named name: String) throws(NetlinkError) -> Bool {
         let message = linkRequest(RTM_DELLINK, index: 0)
         message.put(Int(IFLA_IFNAME), string: name)
+        return try deleteIfPresent(message, "RTM_DELLINK \(name)")
+    }
+
+    /// Sends an `RTM_DELLINK` that names its link(s) by attribute; `false` when the kernel found
+    /// none (ENODEV).
+    func deleteIfPresent(_ message: MessageBuilder, _ operation: @autoclosure () -> String) throws(NetlinkError) -> Bool {
         do {
-            try perform(message, "RTM_DELLINK \(name)")
+            try perform(message, operation())
             return true
         } catch where error.errno == ENODEV {
             return false

@@ -5,40 +5,35 @@ import CMnl
 import CNIProtocol
 import CNetlinkShims
 import CNftnl
+import LinuxSupport
+import NetlinkSocket
 
-/// nftables over a libmnl `NETLINK_NETFILTER` socket. The socket belongs to the network
+/// nftables over an ``MNLSocket`` on `NETLINK_NETFILTER`. The socket belongs to the network
 /// namespace of the thread that opens it, for its whole life; nsbridge opens it in the host
 /// namespace and never needs to enter a container's.
 ///
 /// Not thread-safe: one transport per thread (each has its own sequence numbers).
 public final class MNLNftablesTransport: NftablesTransport {
-    private let socket: OpaquePointer
-    private let portID: UInt32
+    /// 256 KiB: a batch's acks and a dump's datagrams arrive together.
+    private static let receiveCapacity = 256 * 1024
+
+    private let socket: MNLSocket
     private var nextSequence: UInt32
-    private let buffer: UnsafeMutableRawPointer
-    private let bufferSize = 256 * 1024
 
     /// Opens and binds the socket in the calling thread's network namespace.
     /// - Throws: `NftablesError` if the socket cannot be opened or bound.
     public init() throws {
-        guard let socket = mnl_socket_open(NETLINK_NETFILTER) else {
-            throw NftablesError("open netfilter netlink socket", errno: Glibc.errno)
+        do {
+            socket = try MNLSocket(bus: NETLINK_NETFILTER, receiveCapacity: Self.receiveCapacity)
+        } catch {
+            throw NftablesError(error.operation, errno: error.errno)
         }
-        guard mnl_socket_bind(socket, 0, pid_t(MNL_SOCKET_AUTOPID)) >= 0 else {
-            let code = Glibc.errno
-            mnl_socket_close(socket)
-            throw NftablesError("bind netfilter netlink socket", errno: code)
-        }
-        self.socket = socket
-        self.portID = mnl_socket_get_portid(socket)
         self.nextSequence = UInt32(truncatingIfNeeded: time(nil))
-        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 8)
     }
 
     deinit {
         // Closing waits for the kernel's grace period after deletions: nftables time too.
-        InvocationPhases.measure(.nftables) { _ = mnl_socket_close(socket) }
-        buffer.deallocate()
+        InvocationPhases.measure(.nftables) { socket.close() }
     }
 
     func takeSequences(_ count: Int) -> UInt32 {
@@ -230,8 +225,7 @@ public final class MNLNftablesTransport: NftablesTransport {
     }
 
     private func sendUnmeasured(_ bytes: [UInt8], what: String) throws {
-        let sent = bytes.withUnsafeBytes { mnl_socket_sendto(socket, $0.baseAddress, $0.count) }
-        guard sent == bytes.count else { throw NftablesError(what, errno: sent < 0 ? Glibc.errno : EMSGSIZE) }
+        do { try socket.send(bytes) } catch { throw NftablesError(what, errno: error.errno) }
     }
 
     enum ReadState { case more, finished }
@@ -239,19 +233,16 @@ public final class MNLNftablesTransport: NftablesTransport {
     /// Reads datagrams and hands each message from our kernel peer to `handle` until it says
     /// `.finished`, or (non-blocking) until the socket is drained.
     private func receiveUnmeasured(blocking: Bool, _ handle: (UnsafeMutablePointer<nlmsghdr>) throws -> ReadState) throws {
-        let fd = mnl_socket_get_fd(socket)
         while true {
-            let count = recv(fd, buffer, bufferSize, blocking ? 0 : Int32(MSG_DONTWAIT))
-            if count < 0 {
-                let code = Glibc.errno
-                if code == EINTR { continue }
-                if !blocking && (code == EAGAIN || code == EWOULDBLOCK) { return }
-                throw NftablesError("receive", errno: code)
+            let received: UnsafeRawBufferPointer?
+            do { received = blocking ? try socket.receive() : try socket.receiveIfQueued() } catch {
+                throw NftablesError("receive", errno: error.errno)
             }
-            var remaining = Int32(count)
-            var header: UnsafeMutablePointer<nlmsghdr>? = buffer.assumingMemoryBound(to: nlmsghdr.self)
+            guard let datagram = received, let start = datagram.baseAddress else { return }
+            var remaining = Int32(datagram.count)
+            var header: UnsafeMutablePointer<nlmsghdr>? = UnsafeMutableRawPointer(mutating: start).assumingMemoryBound(to: nlmsghdr.self)
             while let current = header, mnl_nlmsg_ok(current, remaining) {
-                if current.pointee.nlmsg_pid == 0 || current.pointee.nlmsg_pid == portID,
+                if current.pointee.nlmsg_pid == 0 || current.pointee.nlmsg_pid == socket.portID,
                    try handle(current) == .finished {
                     return
                 }

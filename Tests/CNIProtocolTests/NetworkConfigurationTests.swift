@@ -123,11 +123,11 @@ struct NetworkConfigurationTests {
     }
 
     @Test("A malformed prevResult is code 7 naming the member", arguments: [
-        (#"[]"#, "result must be an object"),
-        (#"{"ips":[{"address":"10.1.0.5"}]}"#, "ips[0].address \"10.1.0.5\" is not an address with a prefix length"),
-        (#"{"ips":[{"address":"10.1.0.5/16","gateway":"x"}]}"#, "ips[0].gateway \"x\" is not an IP address"),
-        (#"{"routes":[{"gw":"10.0.0.1"}]}"#, "routes[0].dst is missing"),
-        (#"{"interfaces":[{"name":"eth0","mtu":"big"}]}"#, "interfaces[0].mtu must be an integer"),
+        (#"[]"#, "\"result\" must be an object, not array []"),
+        (#"{"ips":[{"address":"10.1.0.5"}]}"#, "\"ips[0].address\" \"10.1.0.5\" is not a CIDR"),
+        (#"{"ips":[{"address":"10.1.0.5/16","gateway":"x"}]}"#, "\"ips[0].gateway\" \"x\" is not an IP address"),
+        (#"{"routes":[{"gw":"10.0.0.1"}]}"#, "\"routes[0].dst\" is missing"),
+        (#"{"interfaces":[{"name":"eth0","mtu":"big"}]}"#, "\"interfaces[0].mtu\" must be an integer, not string \"big\""),
         (#"{"cniVersion":"7.0.0"}"#, "unsupported result version \"7.0.0\""),
     ])
     func malformedPrevResult(prevResult: String, detail: String) {

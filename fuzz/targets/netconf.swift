@@ -1,7 +1,8 @@
 // libFuzzer target: the network configuration decoders. The common keys and prevResult
-// (NetworkConfiguration) and the built-in IPAM's keys (IPAMConfiguration) must refuse bad input
-// with an error, never trap. The bridge plugin's own keys now reach into the Nftables and Netlink
-// value types (port mappings, shaping), so they are not compiled in here any more.
+// (NetworkConfiguration), the bridge plugin's own keys (BridgeConfiguration: VLANs, port
+// mappings, shaping, tenancy) and the built-in IPAM's keys (IPAMConfiguration) must refuse bad
+// input with an error, never trap. BridgeConfiguration only decodes: it touches no kernel.
+import BridgePlugin
 import CNIProtocol
 import IPAM
 
@@ -12,6 +13,7 @@ public func fuzzNetworkConfiguration(_ data: UnsafePointer<UInt8>, _ size: Int) 
     let arguments = (try? CNIArguments(parsing: "IgnoreUnknown=1;IP=10.0.0.9;MAC=02:00:00:00:00:01")) ?? CNIArguments()
     let request = PluginRequest(command: .add, containerID: "fuzz", netns: "/run/netns/fuzz", ifName: "eth0",
                                 arguments: arguments, configuration: configuration)
+    _ = try? BridgeConfiguration(request)
     if configuration.ipam != nil { _ = try? IPAMConfiguration(request: request) }
     return 0
 }

@@ -1,0 +1,98 @@
+import CMnl
+import CNetlinkShims
+import Glibc
+import LinuxSupport
+
+/// A bound libmnl netlink socket and its receive buffer: the one socket wrapper under both
+/// rtnetlink (`Netlink`) and nftables (`Nftables`).
+///
+/// Every call retries EINTR. Extended ACKs are on, so the kernel says in words why it refused a
+/// request, and error ACKs carry only the failed message's header instead of a copy of the
+/// whole request. The socket is close-on-exec, since the plugin may run a delegated IPAM plugin
+/// while it is open. It belongs to the network namespace of the thread that opened it, for life.
+///
+/// Not thread-safe: one socket per thread.
+public final class MNLSocket {
+    public let portID: UInt32
+    /// The largest datagram ``receive(blocking:)`` can take whole.
+    public let receiveCapacity: Int
+    private var handle: OpaquePointer?
+    /// Raw memory, never a Swift array: parsers keep pointers into it until the next receive.
+    private let buffer: UnsafeMutableRawPointer
+
+    /// Opens and binds a socket for netlink protocol `bus` in the calling thread's namespace.
+    public init(bus: Int32, receiveCapacity: Int) throws(SystemError) {
+        guard let handle = mnl_socket_open2(bus, Int32(SOCK_CLOEXEC.rawValue)) else {
+            throw SystemError.current("open netlink socket (protocol \(bus))")
+        }
+        guard mnl_socket_bind(handle, 0, pid_t(MNL_SOCKET_AUTOPID)) >= 0 else {
+            let error = SystemError.current("bind netlink socket (protocol \(bus))")
+            mnl_socket_close(handle)
+            throw error
+        }
+        self.handle = handle
+        self.portID = mnl_socket_get_portid(handle)
+        self.receiveCapacity = receiveCapacity
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: receiveCapacity, alignment: 8)
+        // Best effort: older kernels still work, with terser errors and longer acks.
+        enableOption(NETLINK_EXT_ACK)
+        enableOption(NETLINK_CAP_ACK)
+    }
+
+    deinit {
+        close()
+        buffer.deallocate()
+    }
+
+    /// Closes the socket now (nftables waits for the kernel's grace period here, which its
+    /// caller wants to time); later calls and the deinitializer do nothing more.
+    public func close() {
+        guard let handle else { return }
+        mnl_socket_close(handle)
+        self.handle = nil
+    }
+
+    /// Turns on a boolean `SOL_NETLINK` option; best effort, the kernel may not know it.
+    public func enableOption(_ option: Int32) {
+        var one: Int32 = 1
+        _ = mnl_socket_setsockopt(handle, option, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Sends one datagram; a short send is EMSGSIZE.
+    public func send(_ bytes: [UInt8]) throws(SystemError) {
+        while true {
+            let sent = bytes.withUnsafeBytes { mnl_socket_sendto(handle, $0.baseAddress, $0.count) }
+            if sent == bytes.count { return }
+            if sent >= 0 { throw SystemError("send netlink request", errno: EMSGSIZE) }
+            if errno != EINTR { throw SystemError.current("send netlink request") }
+        }
+    }
+
+    /// Waits for one datagram and receives it into the socket's buffer; the bytes stay valid
+    /// until the next receive.
+    /// - Throws: ENOSPC for a datagram larger than ``receiveCapacity``, never a silently cut one.
+    public func receive() throws(SystemError) -> UnsafeRawBufferPointer {
+        while true {
+            if let datagram = try receive(waiting: true) { return datagram }
+        }
+    }
+
+    /// The next queued datagram, as ``receive()``; `nil` when none is queued.
+    public func receiveIfQueued() throws(SystemError) -> UnsafeRawBufferPointer? {
+        try receive(waiting: false)
+    }
+
+    private func receive(waiting: Bool) throws(SystemError) -> UnsafeRawBufferPointer? {
+        let flags = Int32(MSG_TRUNC) | (waiting ? 0 : Int32(MSG_DONTWAIT))
+        while true {
+            // With MSG_TRUNC, recv returns the datagram's full length even when it did not fit.
+            let count = recv(mnl_socket_get_fd(handle), buffer, receiveCapacity, flags)
+            if count > receiveCapacity { throw SystemError("receive netlink reply", errno: ENOSPC) }
+            if count >= 0 { return UnsafeRawBufferPointer(start: buffer, count: count) }
+            let code = errno
+            if code == EINTR { continue }
+            if !waiting && (code == EAGAIN || code == EWOULDBLOCK) { return nil }
+            throw SystemError("receive netlink reply", errno: code)
+        }
+    }
+}
