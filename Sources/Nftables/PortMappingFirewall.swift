@@ -6,13 +6,15 @@ import Glibc
 /// Port mappings (the `portMappings` capability) in nsbridge's table `inet nsbridge`; see
 /// `PortMappingObjects` for the ruleset.
 ///
-/// - ADD reads the ruleset generation, the four chains and the element at each of its keys,
-///   refuses a key held by another attachment (`PortMappingConflict`, naming the holder), and
-///   applies one batch pinned to that generation: the objects' setup only if a chain is missing
-///   or incomplete (first use, or after `nft flush ruleset`), then its own elements. If another
-///   transaction committed in between, the kernel answers ERESTART and ADD reads again, so two
-///   concurrent ADDs of one host port cannot both win. Cost: one lookup per key, whatever the
-///   number of mappings in place.
+/// - ADD reads the ruleset generation and the element at each of its keys, refuses a key held
+///   by another attachment (`PortMappingConflict`, naming the holder), and applies one batch
+///   pinned to that generation: the objects' idempotent setup (create-if-missing, chains
+///   rewritten with their fixed rules) followed by its own elements. The setup rides in the
+///   batch that is written anyway, so nothing is read to decide whether the objects are intact
+///   (no chain listing), and every writing ADD restores them after `nft flush ruleset` or a
+///   deleted rule. If another transaction committed in between, the kernel answers ERESTART
+///   and ADD reads again, so two concurrent ADDs of one host port cannot both win. Cost: one
+///   lookup per key and one batch of constant size, whatever the number of mappings in place.
 /// - DEL deletes the attachment's elements by owner comment: at its keys when the runtime
 ///   passes the mappings again (it does on DEL), otherwise by listing the maps.
 /// - CHECK reports missing chains and elements that are missing or owned by someone else.
@@ -73,9 +75,8 @@ public struct PortMappingFirewall {
         guard !publication.mappings.isEmpty else { return }
         for attempt in 0..<maximumAttempts {
             let generation = try transport.generation()
-            var operations = try isReady() ? [] : PortMappingObjects.setup()
-            operations += try elementOperations(publication)
-            guard !operations.isEmpty else { return }
+            let elements = try elementOperations(publication)
+            guard let operations = Self.batchOperations(elements) else { return }
             do {
                 try transport.apply(Batch(operations, expectedGeneration: generation))
                 return
@@ -86,14 +87,10 @@ public struct PortMappingFirewall {
         throw NftablesError("add port mappings: ruleset kept changing", errno: EAGAIN)
     }
 
-    /// True when every chain holds exactly its rules.
-    func isReady() throws -> Bool {
-        for (chain, rules) in zip(PortMappingObjects.chains, PortMappingObjects.rules) {
-            guard let comments = try transport.ruleComments(in: chain), comments.count == rules.count,
-                  comments.allSatisfy({ $0 == PortMappingObjects.ruleComment })
-            else { return false }
-        }
-        return true
+    /// The objects' setup followed by `elements`; `nil` when the attachment's elements are all
+    /// in place already (a repeated ADD, which writes nothing: CHECK reports damaged chains).
+    static func batchOperations(_ elements: [Operation]) -> [Operation]? {
+        elements.isEmpty ? nil : PortMappingObjects.setup() + elements
     }
 
     /// Adds what is missing, replaces what differs; throws on a key another attachment holds.

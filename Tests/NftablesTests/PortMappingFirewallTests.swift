@@ -44,9 +44,9 @@ struct PortMappingFirewallTests {
         expectSame(transport.appliedBatches.last?.text ?? "", portMappingDeleteGolden)
     }
 
-    @Test("A second ADD only adds its elements, and the rule count stays the same with 1,000 mappings")
+    @Test("With 1,000 mappings in place an ADD reads one element per key and no chain, writes one batch of constant size, and the rule count stays the same")
     func constantRules() throws {
-        let transport = RecordingNftablesTransport()
+        let transport = ReadCountingTransport()
         let firewall = PortMappingFirewall(transport: transport)
         try firewall.add(publication(one, [web]))
         let rules = transport.state.chains.values.map(\.count).reduce(0, +)
@@ -57,8 +57,25 @@ struct PortMappingFirewallTests {
         }
         #expect(transport.state.chains.values.map(\.count).reduce(0, +) == rules)
         let last = transport.appliedBatches.last?.operations ?? []
-        #expect(last.allSatisfy { if case .addElements = $0 { return true } else { return false } }, "no rule or chain rewrite")
-        #expect(last.count == 2, "one mapping element and one hairpin element")
+        #expect(last.count == PortMappingObjects.setup().count + 2, "the objects' fixed setup and the two elements")
+        let elements = last.filter { if case .addElements = $0 { return true } else { return false } }
+        #expect(elements.count == 2, "one mapping element and one hairpin element")
+        transport.reads = []
+        try firewall.add(publication(two, [PortMapping(hostPort: 30000, containerPort: 80)], addresses: [IPAddress("10.88.0.9")!]))
+        #expect(transport.reads == ["generation", "elements", "elements"], "no chain is listed")
+    }
+
+    @Test("An ADD that writes restores a chain someone emptied; a repeated ADD writes nothing")
+    func writingAddRepairs() throws {
+        let transport = RecordingNftablesTransport()
+        let firewall = PortMappingFirewall(transport: transport)
+        try firewall.add(publication(one, [web]))
+        try transport.apply(Batch([.flushChain(PortMappingObjects.dnat)]))
+        try firewall.add(publication(two, [PortMapping(hostPort: 9090, containerPort: 90)], addresses: [IPAddress("10.88.0.6")!]))
+        #expect(transport.state.chains["\(PortMappingObjects.dnat.table) \(PortMappingObjects.dnat.name)"]?.count == PortMappingObjects.dnatRules.count)
+        let batches = transport.appliedBatches.count
+        try firewall.add(publication(two, [PortMapping(hostPort: 9090, containerPort: 90)], addresses: [IPAddress("10.88.0.6")!]))
+        #expect(transport.appliedBatches.count == batches)
     }
 
     @Test("A key held by another attachment, on any network, is a conflict naming the holder; nothing is applied")
@@ -126,4 +143,22 @@ struct PortMappingFirewallTests {
         try firewall.garbageCollect(network: "other", valid: [])
         #expect(transport.state.chains.isEmpty && transport.state.sets.isEmpty)
     }
+}
+
+/// The fake kernel, with a log of the kinds of reads made through it.
+private final class ReadCountingTransport: NftablesTransport {
+    let kernel = RecordingNftablesTransport()
+    var reads: [String] = []
+    var state: RecordingNftablesTransport.State { kernel.state }
+    var appliedBatches: [Batch] { kernel.appliedBatches }
+
+    func apply(_ batch: Batch) throws { try kernel.apply(batch) }
+    func generation() throws -> UInt32 { reads.append("generation"); return try kernel.generation() }
+    func elements(of set: NamedSet, keys: [[UInt8]]?) throws -> [SetElement]? {
+        reads.append("elements"); return try kernel.elements(of: set, keys: keys)
+    }
+    func ruleComments(in chain: Chain) throws -> [String?]? { reads.append("ruleComments"); return try kernel.ruleComments(in: chain) }
+    func rules(in chain: Chain) throws -> [RuleEntry]? { reads.append("rules"); return try kernel.rules(in: chain) }
+    func useCount(of chain: Chain) throws -> UInt32? { reads.append("useCount"); return try kernel.useCount(of: chain) }
+    func chainNames(in table: Table) throws -> [String]? { reads.append("chainNames"); return try kernel.chainNames(in: table) }
 }
