@@ -6,15 +6,14 @@ import Glibc
 /// Port mappings (the `portMappings` capability) in nsbridge's table `inet nsbridge`; see
 /// `PortMappingObjects` for the ruleset.
 ///
-/// - ADD reads the ruleset generation and the element at each of its keys, refuses a key held
-///   by another attachment (`PortMappingConflict`, naming the holder), and applies one batch
-///   pinned to that generation: the objects' idempotent setup (create-if-missing, chains
-///   rewritten with their fixed rules) followed by its own elements. The setup rides in the
-///   batch that is written anyway, so nothing is read to decide whether the objects are intact
-///   (no chain listing), and every writing ADD restores them after `nft flush ruleset` or a
-///   deleted rule. If another transaction committed in between, the kernel answers ERESTART
-///   and ADD reads again, so two concurrent ADDs of one host port cannot both win. Cost: one
-///   lookup per key and one batch of constant size, whatever the number of mappings in place.
+/// - ADD reads the ruleset generation, the ready marker (one element lookup instead of listing
+///   the five chains) and the element at each of its keys, refuses a key held by another
+///   attachment (`PortMappingConflict`, naming the holder), and applies one batch pinned to
+///   that generation: the objects' setup only when the marker is missing (first use, or after
+///   `nft flush ruleset`), then its own elements. If another transaction committed in between,
+///   the kernel answers ERESTART and ADD reads again, so two concurrent ADDs of one host port
+///   cannot both win. Cost: one lookup per key plus one, whatever the number of mappings in
+///   place. A chain emptied by hand is not noticed by ADD; CHECK reports it.
 /// - DEL deletes the attachment's elements by owner comment: at its keys when the runtime
 ///   passes the mappings again (it does on DEL), otherwise by listing the maps.
 /// - CHECK reports missing chains and elements that are missing or owned by someone else.
@@ -75,8 +74,9 @@ public struct PortMappingFirewall {
         guard !publication.mappings.isEmpty else { return }
         for attempt in 0..<maximumAttempts {
             let generation = try transport.generation()
-            let elements = try elementOperations(publication)
-            guard let operations = Self.batchOperations(elements) else { return }
+            var operations = try isReady() ? [] : PortMappingObjects.setup()
+            operations += try elementOperations(publication)
+            guard !operations.isEmpty else { return }
             do {
                 try transport.apply(Batch(operations, expectedGeneration: generation))
                 return
@@ -87,10 +87,10 @@ public struct PortMappingFirewall {
         throw NftablesError("add port mappings: ruleset kept changing", errno: EAGAIN)
     }
 
-    /// The objects' setup followed by `elements`; `nil` when the attachment's elements are all
-    /// in place already (a repeated ADD, which writes nothing: CHECK reports damaged chains).
-    static func batchOperations(_ elements: [Operation]) -> [Operation]? {
-        elements.isEmpty ? nil : PortMappingObjects.setup() + elements
+    /// True when the setup's last element is there (so was the rest of its batch).
+    func isReady() throws -> Bool {
+        let marker = PortMappingObjects.readyMarker
+        return try transport.elements(of: marker.set, keys: [marker.element.key])?.isEmpty == false
     }
 
     /// Adds what is missing, replaces what differs; throws on a key another attachment holds.

@@ -44,7 +44,7 @@ struct PortMappingFirewallTests {
         expectSame(transport.appliedBatches.last?.text ?? "", portMappingDeleteGolden)
     }
 
-    @Test("With 1,000 mappings in place an ADD reads one element per key and no chain, writes one batch of constant size, and the rule count stays the same")
+    @Test("With 1,000 mappings in place an ADD reads the ready marker and one element per key, no chain, adds only its elements, and the rule count stays the same")
     func constantRules() throws {
         let transport = ReadCountingTransport()
         let firewall = PortMappingFirewall(transport: transport)
@@ -57,25 +57,28 @@ struct PortMappingFirewallTests {
         }
         #expect(transport.state.chains.values.map(\.count).reduce(0, +) == rules)
         let last = transport.appliedBatches.last?.operations ?? []
-        #expect(last.count == PortMappingObjects.setup().count + 2, "the objects' fixed setup and the two elements")
-        let elements = last.filter { if case .addElements = $0 { return true } else { return false } }
-        #expect(elements.count == 2, "one mapping element and one hairpin element")
+        #expect(last.allSatisfy { if case .addElements = $0 { return true } else { return false } }, "no rule or chain rewrite")
+        #expect(last.count == 2, "one mapping element and one hairpin element")
         transport.reads = []
         try firewall.add(publication(two, [PortMapping(hostPort: 30000, containerPort: 80)], addresses: [IPAddress("10.88.0.9")!]))
-        #expect(transport.reads == ["generation", "elements", "elements"], "no chain is listed")
+        #expect(transport.reads == ["generation", "elements", "elements", "elements"], "marker, mapping, hairpin; no chain listed")
     }
 
-    @Test("An ADD that writes restores a chain someone emptied; a repeated ADD writes nothing")
-    func writingAddRepairs() throws {
+    @Test("The ready marker is written last in the setup, has no owner, and does not keep GC from removing the objects")
+    func readyMarker() throws {
         let transport = RecordingNftablesTransport()
         let firewall = PortMappingFirewall(transport: transport)
         try firewall.add(publication(one, [web]))
-        try transport.apply(Batch([.flushChain(PortMappingObjects.dnat)]))
-        try firewall.add(publication(two, [PortMapping(hostPort: 9090, containerPort: 90)], addresses: [IPAddress("10.88.0.6")!]))
-        #expect(transport.state.chains["\(PortMappingObjects.dnat.table) \(PortMappingObjects.dnat.name)"]?.count == PortMappingObjects.dnatRules.count)
-        let batches = transport.appliedBatches.count
-        try firewall.add(publication(two, [PortMapping(hostPort: 9090, containerPort: 90)], addresses: [IPAddress("10.88.0.6")!]))
-        #expect(transport.appliedBatches.count == batches)
+        let marker = PortMappingObjects.readyMarker
+        guard case .addElements(let set, let elements) = PortMappingObjects.setup().last else {
+            Issue.record("the setup does not end with the marker")
+            return
+        }
+        #expect(set == marker.set && elements == [marker.element] && marker.element.comment == nil)
+        try firewall.remove(network: "mynet", attachment: one, mappings: nil, addresses: nil, bridge: "cni0")
+        #expect(try transport.elements(of: marker.set, keys: [marker.element.key]) == [marker.element], "DEL by owner leaves it")
+        try firewall.garbageCollect(network: "mynet", valid: [])
+        #expect(transport.state.chains.isEmpty && transport.state.sets.isEmpty)
     }
 
     @Test("A key held by another attachment, on any network, is a conflict naming the holder; nothing is applied")
@@ -138,7 +141,9 @@ struct PortMappingFirewallTests {
         try firewall.add(publication(one, [web]))
         try firewall.add(publication(two, [dns], network: "other"))
         try firewall.garbageCollect(network: "mynet", valid: [])
-        #expect(transport.state.sets.values.flatMap(\.values).allSatisfy { $0.comment?.contains("net: other") == true })
+        #expect(transport.state.sets.values.flatMap(\.values).allSatisfy {
+            $0.comment?.contains("net: other") == true || $0 == PortMappingObjects.readyMarker.element
+        })
         #expect(!transport.state.chains.isEmpty, "other still maps a port")
         try firewall.garbageCollect(network: "other", valid: [])
         #expect(transport.state.chains.isEmpty && transport.state.sets.isEmpty)

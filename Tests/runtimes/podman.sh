@@ -161,10 +161,12 @@ check_builtin_port() {
         || fail "built-in mapping" "an iptables rule names port 8081"
 }
 
-# The elements of nsbridge's port-mapping maps and hairpin sets, one line each.
+# The elements of nsbridge's port-mapping maps and hairpin sets, one line each; not the
+# ownerless marker that says the shared objects are set up (it stays, as the chains do).
 portmap_elements() {
     nft -j list table inet nsbridge 2>/dev/null \
-        | jq -c '.nftables[] | (.map // .set) | select(. != null and (.name | startswith("nsb-portmap-"))) | .elem[]?' || true
+        | jq -c '.nftables[] | (.map // .set) | select(. != null and (.name | startswith("nsb-portmap-"))) | .elem[]?
+                 | select(tostring | contains("nsb-ready") | not)' || true
 }
 
 check_connect() {
