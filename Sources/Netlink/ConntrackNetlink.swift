@@ -40,18 +40,35 @@ public final class ConntrackNetlink {
     ///
     /// `conntrack -D -f ipv4 -p udp --orig-port-dst <port> [--orig-dst <address>]`
     ///
-    /// The kernel cannot filter a deletion by port, so this dumps the family's table (one
-    /// request) and deletes each match by its original tuple (`IPCTNL_MSG_CT_DELETE`).
+    /// The kernel cannot delete by port, so this dumps the entries of each selector (one
+    /// request each, filtered in the kernel with `CTA_FILTER`, so the host's other flows are
+    /// never copied out) and deletes each match by its original tuple (`IPCTNL_MSG_CT_DELETE`).
+    /// A kernel without `CTA_FILTER` (before 5.8) ignores it and dumps everything; the
+    /// selectors are matched here as well.
     /// - Returns: how many entries this call deleted.
     @discardableResult
     public func deleteEntries(family: IPFamily, matching selectors: [Selector]) throws(NetlinkError) -> Int {
-        guard !selectors.isEmpty else { return 0 }
-        let transport = channel.transport
-        let replies = try channel.dump({ Self.request(CTMessage.get, family: family, sequence: transport.nextSequenceNumber(), dump: true) },
-                                       "IPCTNL_MSG_CT_GET dump \(family)")
         var deleted = 0
-        for reply in replies {
-            guard let tuple = ConntrackTuple(reply), selectors.contains(where: tuple.matches) else { continue }
+        for selector in selectors {
+            deleted += try deleteEntries(family: family, matching: selector)
+        }
+        return deleted
+    }
+
+    /// The original tuples of the entries the kernel lists for `selector` (all of the family's
+    /// if it cannot filter).
+    func listEntries(family: IPFamily, matching selector: Selector) throws(NetlinkError) -> [ConntrackTuple] {
+        let transport = channel.transport
+        let replies = try channel.dump(
+            { Self.filteredDump(family: family, selector, sequence: transport.nextSequenceNumber()) },
+            "IPCTNL_MSG_CT_GET dump \(family) proto \(selector.protocolNumber) dport \(selector.destinationPort)")
+        return replies.compactMap(ConntrackTuple.init)
+    }
+
+    private func deleteEntries(family: IPFamily, matching selector: Selector) throws(NetlinkError) -> Int {
+        let transport = channel.transport
+        var deleted = 0
+        for tuple in try listEntries(family: family, matching: selector) where tuple.matches(selector) {
             let message = Self.request(CTMessage.delete, family: family, sequence: transport.nextSequenceNumber(), dump: false)
             tuple.put(into: message)
             do {
@@ -62,6 +79,29 @@ public final class ConntrackNetlink {
             }
         }
         return deleted
+    }
+
+    /// `conntrack -L -f <family> -p <proto> --orig-port-dst <port> [--orig-dst <address>]`: a
+    /// dump of the entries whose original tuple has the selector's protocol, destination port
+    /// and (if given) destination address.
+    static func filteredDump(family: IPFamily, _ selector: Selector, sequence: UInt32) -> MessageBuilder {
+        let message = request(CTMessage.get, family: family, sequence: sequence, dump: true)
+        var flags = CTMessage.filterProtocolNumber | CTMessage.filterDestinationPort
+        message.nest(CTMessage.tupleOriginal) {
+            if let destination = selector.destination, destination.family == family {
+                flags |= CTMessage.filterDestinationAddress
+                message.nest(CTMessage.tupleIP) { message.put(family == .v4 ? 2 : 4, bytes: destination.bytes) }
+            }
+            message.nest(CTMessage.tupleProtocol) {
+                message.put(CTMessage.protocolNumber, u8: selector.protocolNumber)
+                message.put(CTMessage.destinationPort, u16: selector.destinationPort.bigEndian)
+            }
+        }
+        message.nest(CTMessage.filter) {
+            message.put(CTMessage.filterOriginalFlags, u32: flags)
+            message.put(CTMessage.filterReplyFlags, u32: 0)
+        }
+        return message
     }
 
     /// A ctnetlink request: header, `nfgenmsg` with the family.
@@ -85,6 +125,12 @@ enum CTMessage {
     static let protocolNumber = 1  // CTA_PROTO_NUM
     static let sourcePort = 2  // CTA_PROTO_SRC_PORT
     static let destinationPort = 3  // CTA_PROTO_DST_PORT
+    static let filter = 25  // CTA_FILTER (Linux 5.8)
+    static let filterOriginalFlags = 1  // CTA_FILTER_ORIG_FLAGS (host byte order)
+    static let filterReplyFlags = 2  // CTA_FILTER_REPLY_FLAGS
+    static let filterDestinationAddress: UInt32 = 1 << 1  // CTA_FILTER_FLAG(CTA_IP_DST)
+    static let filterProtocolNumber: UInt32 = 1 << 3  // CTA_FILTER_FLAG(CTA_PROTO_NUM)
+    static let filterDestinationPort: UInt32 = 1 << 5  // CTA_FILTER_FLAG(CTA_PROTO_DST_PORT)
 }
 
 /// The original-direction tuple of a conntrack entry, as far as a deletion needs it.

@@ -73,8 +73,9 @@ extension PortMappingFirewall {
     /// generation it read, so a concurrent ADD's element is never lost.
     func removeObjectsIfEmpty() throws {
         let generation = try transport.generation()
+        let marker = PortMappingObjects.readyMarker.element.key
         for set in PortMappingObjects.maps + PortMappingObjects.hairpinSets {
-            if let elements = try transport.elements(of: set, keys: nil), !elements.isEmpty { return }
+            if let elements = try transport.elements(of: set, keys: nil), elements.contains(where: { $0.key != marker }) { return }
         }
         do {
             try transport.apply(Batch(PortMappingObjects.teardown(), expectedGeneration: generation))

@@ -6,13 +6,14 @@ import Glibc
 /// Port mappings (the `portMappings` capability) in nsbridge's table `inet nsbridge`; see
 /// `PortMappingObjects` for the ruleset.
 ///
-/// - ADD reads the ruleset generation, the four chains and the element at each of its keys,
-///   refuses a key held by another attachment (`PortMappingConflict`, naming the holder), and
-///   applies one batch pinned to that generation: the objects' setup only if a chain is missing
-///   or incomplete (first use, or after `nft flush ruleset`), then its own elements. If another
-///   transaction committed in between, the kernel answers ERESTART and ADD reads again, so two
-///   concurrent ADDs of one host port cannot both win. Cost: one lookup per key, whatever the
-///   number of mappings in place.
+/// - ADD reads the ruleset generation, the ready marker (one element lookup instead of listing
+///   the five chains) and the element at each of its keys, refuses a key held by another
+///   attachment (`PortMappingConflict`, naming the holder), and applies one batch pinned to
+///   that generation: the objects' setup only when the marker is missing (first use, or after
+///   `nft flush ruleset`), then its own elements. If another transaction committed in between,
+///   the kernel answers ERESTART and ADD reads again, so two concurrent ADDs of one host port
+///   cannot both win. Cost: one lookup per key plus one, whatever the number of mappings in
+///   place. A chain emptied by hand is not noticed by ADD; CHECK reports it.
 /// - DEL deletes the attachment's elements by owner comment: at its keys when the runtime
 ///   passes the mappings again (it does on DEL), otherwise by listing the maps.
 /// - CHECK reports missing chains and elements that are missing or owned by someone else.
@@ -86,14 +87,10 @@ public struct PortMappingFirewall {
         throw NftablesError("add port mappings: ruleset kept changing", errno: EAGAIN)
     }
 
-    /// True when every chain holds exactly its rules.
+    /// True when the setup's last element is there (so was the rest of its batch).
     func isReady() throws -> Bool {
-        for (chain, rules) in zip(PortMappingObjects.chains, PortMappingObjects.rules) {
-            guard let comments = try transport.ruleComments(in: chain), comments.count == rules.count,
-                  comments.allSatisfy({ $0 == PortMappingObjects.ruleComment })
-            else { return false }
-        }
-        return true
+        let marker = PortMappingObjects.readyMarker
+        return try transport.elements(of: marker.set, keys: [marker.element.key])?.isEmpty == false
     }
 
     /// Adds what is missing, replaces what differs; throws on a key another attachment holds.

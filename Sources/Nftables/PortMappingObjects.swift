@@ -130,7 +130,16 @@ struct PortMappingObjects {
                 destinationNATted + marked + [.masquerade]]
     }
 
-    /// Creates whatever is missing and rewrites the four chains; idempotent.
+    /// The element that says the objects were set up: written last in the setup batch, gone
+    /// with the table after `nft flush ruleset`. One lookup of it replaces listing the five
+    /// chains on every ADD (rewriting them every time would make each ADD wait for an RCU grace
+    /// period when its netfilter socket closes; see PERFORMANCE.md). No packet matches it
+    /// (a DNATed destination is never 0.0.0.0) and it has no owner comment, so DEL and GC
+    /// never take it for an attachment's.
+    static let readyMarker = (set: hairpinSet(.v4),
+                              element: SetElement(key: [0, 0, 0, 0] + SetElement.key(interfaceName: "nsb-ready")))
+
+    /// Creates whatever is missing and rewrites the four chains, then the ready marker; idempotent.
     static func setup() -> [Operation] {
         var operations: [Operation] = [.addTable(table)]
         operations += (maps + hairpinSets).map { .addSet($0) }
@@ -139,6 +148,7 @@ struct PortMappingObjects {
         for (chain, chainRules) in zip(chains, rules) {
             operations += chainRules.map { .addRule(Rule(chain: chain, expressions: $0, comment: ruleComment)) }
         }
+        operations.append(.addElements(readyMarker.set, [readyMarker.element]))
         return operations
     }
 

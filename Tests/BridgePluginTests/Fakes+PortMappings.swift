@@ -23,9 +23,10 @@ extension FakeFirewall {
         try portMapper.garbageCollect(network: network, valid: keep)
     }
 
-    /// Every element in the port-mapping maps and sets, by set name.
+    /// Every attachment-owned element in the port-mapping maps and sets, by set name.
     var portMappingElements: [String: [SetElement]] {
-        portMappingKernel.state.sets.filter { $0.key.contains("nsb-portmap-") }.mapValues { Array($0.values) }
+        // Owned elements only: not the ownerless marker that says the shared objects are set up.
+        portMappingKernel.state.sets.filter { $0.key.contains("nsb-portmap-") }.mapValues { $0.values.filter { $0.comment != nil } }
             .filter { !$0.value.isEmpty }
     }
 }

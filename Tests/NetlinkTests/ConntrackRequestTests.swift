@@ -22,9 +22,18 @@ struct ConntrackRequestTests {
             .deleteEntries(family: .v4, matching: [.init(protocolNumber: 17, destinationPort: 5353)])
         #expect(deleted == 1)
         #expect(transport.requests.count == 2)
+        // conntrack -L -f ipv4 -p udp --orig-port-dst 5353: the kernel lists only those entries
+        // (this fake answers with others too, as a kernel without CTA_FILTER would).
         expectBytes(transport.requests.first, """
-            14000000 0101 0103 01000000 00000000  // nlmsghdr: len 20, IPCTNL_MSG_CT_GET, REQUEST|DUMP, seq 1
+            40000000 0101 0103 01000000 00000000  // nlmsghdr: len 64, IPCTNL_MSG_CT_GET, REQUEST|DUMP, seq 1
             02 00 0000                            // nfgenmsg: AF_INET, NFNETLINK_V0, res_id 0
+            1800 0180                             // CTA_TUPLE_ORIG (nested)
+              1400 0280                           //   CTA_TUPLE_PROTO (nested)
+                0500 0100 11000000                //     CTA_PROTO_NUM 17 (udp)
+                0600 0300 14e90000                //     CTA_PROTO_DST_PORT 5353
+            1400 1980                             // CTA_FILTER (nested)
+              0800 0100 28000000                  //   CTA_FILTER_ORIG_FLAGS: PROTO_NUM | PROTO_DST_PORT
+              0800 0200 00000000                  //   CTA_FILTER_REPLY_FLAGS: none
             """)
         expectBytes(transport.requests.last, """
             48000000 0201 0500 02000000 00000000  // nlmsghdr: len 72, IPCTNL_MSG_CT_DELETE, REQUEST|ACK, seq 2
@@ -37,6 +46,31 @@ struct ConntrackRequestTests {
                 0500 0100 11000000                //     CTA_PROTO_NUM 17 (udp)
                 0600 0200 9c400000                //     CTA_PROTO_SRC_PORT 40000
                 0600 0300 14e90000                //     CTA_PROTO_DST_PORT 5353
+            """)
+    }
+
+    @Test("A mapping with a host address lists only the flows to that address; one dump per selector")
+    func filterByDestination() throws {
+        let transport = RecordingNetlinkTransport(replies: [.messages([]), .messages([])])
+        // conntrack -L -f ipv4 -p udp --orig-port-dst 5353 --orig-dst 192.0.2.1, then the same for tcp 8080
+        let deleted = try ConntrackNetlink(transport: transport).deleteEntries(family: .v4, matching: [
+            .init(protocolNumber: 17, destinationPort: 5353, destination: IPAddress("192.0.2.1")),
+            .init(protocolNumber: 6, destinationPort: 8080),
+        ])
+        #expect(deleted == 0)
+        #expect(transport.requests.count == 2)
+        expectBytes(transport.requests.first, """
+            4c000000 0101 0103 01000000 00000000  // nlmsghdr: len 76, IPCTNL_MSG_CT_GET, REQUEST|DUMP, seq 1
+            02 00 0000                            // nfgenmsg: AF_INET, NFNETLINK_V0, res_id 0
+            2400 0180                             // CTA_TUPLE_ORIG (nested)
+              0c00 0180                           //   CTA_TUPLE_IP (nested)
+                0800 0200 c0000201                //     CTA_IP_V4_DST 192.0.2.1
+              1400 0280                           //   CTA_TUPLE_PROTO (nested)
+                0500 0100 11000000                //     CTA_PROTO_NUM 17 (udp)
+                0600 0300 14e90000                //     CTA_PROTO_DST_PORT 5353
+            1400 1980                             // CTA_FILTER (nested)
+              0800 0100 2a000000                  //   CTA_FILTER_ORIG_FLAGS: IP_DST | PROTO_NUM | PROTO_DST_PORT
+              0800 0200 00000000                  //   CTA_FILTER_REPLY_FLAGS: none
             """)
     }
 

@@ -44,9 +44,9 @@ struct PortMappingFirewallTests {
         expectSame(transport.appliedBatches.last?.text ?? "", portMappingDeleteGolden)
     }
 
-    @Test("A second ADD only adds its elements, and the rule count stays the same with 1,000 mappings")
+    @Test("With 1,000 mappings in place an ADD reads the ready marker and one element per key, no chain, adds only its elements, and the rule count stays the same")
     func constantRules() throws {
-        let transport = RecordingNftablesTransport()
+        let transport = ReadCountingTransport()
         let firewall = PortMappingFirewall(transport: transport)
         try firewall.add(publication(one, [web]))
         let rules = transport.state.chains.values.map(\.count).reduce(0, +)
@@ -59,6 +59,26 @@ struct PortMappingFirewallTests {
         let last = transport.appliedBatches.last?.operations ?? []
         #expect(last.allSatisfy { if case .addElements = $0 { return true } else { return false } }, "no rule or chain rewrite")
         #expect(last.count == 2, "one mapping element and one hairpin element")
+        transport.reads = []
+        try firewall.add(publication(two, [PortMapping(hostPort: 30000, containerPort: 80)], addresses: [IPAddress("10.88.0.9")!]))
+        #expect(transport.reads == ["generation", "elements", "elements", "elements"], "marker, mapping, hairpin; no chain listed")
+    }
+
+    @Test("The ready marker is written last in the setup, has no owner, and does not keep GC from removing the objects")
+    func readyMarker() throws {
+        let transport = RecordingNftablesTransport()
+        let firewall = PortMappingFirewall(transport: transport)
+        try firewall.add(publication(one, [web]))
+        let marker = PortMappingObjects.readyMarker
+        guard case .addElements(let set, let elements) = PortMappingObjects.setup().last else {
+            Issue.record("the setup does not end with the marker")
+            return
+        }
+        #expect(set == marker.set && elements == [marker.element] && marker.element.comment == nil)
+        try firewall.remove(network: "mynet", attachment: one, mappings: nil, addresses: nil, bridge: "cni0")
+        #expect(try transport.elements(of: marker.set, keys: [marker.element.key]) == [marker.element], "DEL by owner leaves it")
+        try firewall.garbageCollect(network: "mynet", valid: [])
+        #expect(transport.state.chains.isEmpty && transport.state.sets.isEmpty)
     }
 
     @Test("A key held by another attachment, on any network, is a conflict naming the holder; nothing is applied")
@@ -121,9 +141,29 @@ struct PortMappingFirewallTests {
         try firewall.add(publication(one, [web]))
         try firewall.add(publication(two, [dns], network: "other"))
         try firewall.garbageCollect(network: "mynet", valid: [])
-        #expect(transport.state.sets.values.flatMap(\.values).allSatisfy { $0.comment?.contains("net: other") == true })
+        #expect(transport.state.sets.values.flatMap(\.values).allSatisfy {
+            $0.comment?.contains("net: other") == true || $0 == PortMappingObjects.readyMarker.element
+        })
         #expect(!transport.state.chains.isEmpty, "other still maps a port")
         try firewall.garbageCollect(network: "other", valid: [])
         #expect(transport.state.chains.isEmpty && transport.state.sets.isEmpty)
     }
+}
+
+/// The fake kernel, with a log of the kinds of reads made through it.
+private final class ReadCountingTransport: NftablesTransport {
+    let kernel = RecordingNftablesTransport()
+    var reads: [String] = []
+    var state: RecordingNftablesTransport.State { kernel.state }
+    var appliedBatches: [Batch] { kernel.appliedBatches }
+
+    func apply(_ batch: Batch) throws { try kernel.apply(batch) }
+    func generation() throws -> UInt32 { reads.append("generation"); return try kernel.generation() }
+    func elements(of set: NamedSet, keys: [[UInt8]]?) throws -> [SetElement]? {
+        reads.append("elements"); return try kernel.elements(of: set, keys: keys)
+    }
+    func ruleComments(in chain: Chain) throws -> [String?]? { reads.append("ruleComments"); return try kernel.ruleComments(in: chain) }
+    func rules(in chain: Chain) throws -> [RuleEntry]? { reads.append("rules"); return try kernel.rules(in: chain) }
+    func useCount(of chain: Chain) throws -> UInt32? { reads.append("useCount"); return try kernel.useCount(of: chain) }
+    func chainNames(in table: Table) throws -> [String]? { reads.append("chainNames"); return try kernel.chainNames(in: table) }
 }

@@ -141,6 +141,9 @@ inet nsbridge nsb-portmap-postrouting
   [ cmp eq reg 1 0x00002000 ]
   [ masq ]
   userdata = { \x00\x17nsbridge port mappings\x00 }
+# nft add element inet nsbridge nsb-portmap-hairpin4 { 0.0.0.0 . "nsb-ready" }
+nsb-portmap-hairpin4 nsbridge 0
+	element 00000000 2d62736e 64616572 00000079 00000000  : 0 [end]
 # nft add element inet nsbridge nsb-portmap-any4 { tcp . 8080 comment "d69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one" : 10.88.0.5 . 80 }
 nsb-portmap-any4 nsbridge 8
 	element 00000006 0000901f  : 0500580a 00005000 0 [end]  userdata = { \x00Ad69fc4dfc8673696-002e783ff42a5242, net: mynet, if: eth0, id: one\x00 }
