@@ -58,6 +58,26 @@ public final class MNLSocket {
         _ = mnl_socket_setsockopt(handle, option, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Grows the kernel's buffers for this socket when a request needs more than they hold, and
+    /// only then. The kernel queues one ack per batch operation before the caller drains them,
+    /// so the default receive buffer (212,992 bytes, about 270 acks) overflows in a batch of a
+    /// few hundred elements (a container publishing a port range): acks are dropped, and a reply
+    /// read afterwards can be dropped too and waited for forever. As root the sizes may exceed
+    /// `rmem_max`/`wmem_max` (`SO_*BUFFORCE`); otherwise the capped size is the best there is.
+    public func reserveBuffers(sending: Int, receiving: Int) {
+        let fd = mnl_socket_get_fd(handle)
+        for (option, forced, needed) in [(SO_RCVBUF, SO_RCVBUFFORCE, receiving), (SO_SNDBUF, SO_SNDBUFFORCE, sending + 4096)] {
+            var current: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            // The kernel reports twice the size it was asked for (half is bookkeeping).
+            guard getsockopt(fd, SOL_SOCKET, option, &current, &length) == 0, Int(current) / 2 < needed else { continue }
+            var size = Int32(clamping: needed)
+            if setsockopt(fd, SOL_SOCKET, forced, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
+                _ = setsockopt(fd, SOL_SOCKET, option, &size, socklen_t(MemoryLayout<Int32>.size))
+            }
+        }
+    }
+
     /// Sends one datagram; a short send is EMSGSIZE.
     public func send(_ bytes: [UInt8]) throws(SystemError) {
         while true {

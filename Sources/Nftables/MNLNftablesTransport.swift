@@ -48,7 +48,7 @@ public final class MNLNftablesTransport: NftablesTransport {
         guard !batch.operations.isEmpty else { return }
         let first = takeSequences(batch.operations.count + 2)
         let bytes = batch.encoded(firstSequence: first)
-        reserveSocketBuffers(sending: bytes.count, acks: batch.operations.count)
+        socket.reserveBuffers(sending: bytes.count, receiving: batch.operations.count * 1024)
         try send(bytes, what: "send batch")
         // The kernel processes a batch synchronously inside sendmsg, so every ack is already
         // queued: drain without blocking and count them.
@@ -71,25 +71,6 @@ public final class MNLNftablesTransport: NftablesTransport {
         if let failure { throw failure }
         guard acks == batch.operations.count else {
             throw NftablesError("batch of \(batch.operations.count) got \(acks) acks", errno: ENOBUFS)
-        }
-    }
-
-    /// The kernel queues one ack per operation before the drain starts, so the default receive
-    /// buffer (212992 bytes, about 270 acks) overflows in a batch of a few hundred elements (a
-    /// container publishing a port range): acks are dropped, and a reply read afterwards can be
-    /// dropped too and waited for forever. Grows the buffers, once, only when a batch needs it,
-    /// as libnftables does; root may exceed `rmem_max` (SO_*BUFFORCE).
-    private func reserveSocketBuffers(sending bytes: Int, acks: Int) {
-        let fd = mnl_socket_get_fd(socket)
-        for (option, forced, needed) in [(SO_RCVBUF, SO_RCVBUFFORCE, acks * 1024), (SO_SNDBUF, SO_SNDBUFFORCE, bytes + 4096)] {
-            var current: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            // The kernel reports twice the size it was asked for (half is bookkeeping).
-            guard getsockopt(fd, SOL_SOCKET, option, &current, &length) == 0, Int(current) / 2 < needed else { continue }
-            var size = Int32(clamping: needed)
-            if setsockopt(fd, SOL_SOCKET, forced, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
-                _ = setsockopt(fd, SOL_SOCKET, option, &size, socklen_t(MemoryLayout<Int32>.size))
-            }
         }
     }
 

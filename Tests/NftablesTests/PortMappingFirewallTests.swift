@@ -149,21 +149,3 @@ struct PortMappingFirewallTests {
         #expect(transport.state.chains.isEmpty && transport.state.sets.isEmpty)
     }
 }
-
-/// The fake kernel, with a log of the kinds of reads made through it.
-private final class ReadCountingTransport: NftablesTransport {
-    let kernel = RecordingNftablesTransport()
-    var reads: [String] = []
-    var state: RecordingNftablesTransport.State { kernel.state }
-    var appliedBatches: [Batch] { kernel.appliedBatches }
-
-    func apply(_ batch: Batch) throws { try kernel.apply(batch) }
-    func generation() throws -> UInt32 { reads.append("generation"); return try kernel.generation() }
-    func elements(of set: NamedSet, keys: [[UInt8]]?) throws -> [SetElement]? {
-        reads.append("elements"); return try kernel.elements(of: set, keys: keys)
-    }
-    func ruleComments(in chain: Chain) throws -> [String?]? { reads.append("ruleComments"); return try kernel.ruleComments(in: chain) }
-    func rules(in chain: Chain) throws -> [RuleEntry]? { reads.append("rules"); return try kernel.rules(in: chain) }
-    func useCount(of chain: Chain) throws -> UInt32? { reads.append("useCount"); return try kernel.useCount(of: chain) }
-    func chainNames(in table: Table) throws -> [String]? { reads.append("chainNames"); return try kernel.chainNames(in: table) }
-}

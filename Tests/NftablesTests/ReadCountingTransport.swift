@@ -3,9 +3,13 @@ import Nftables
 
 /// The fake kernel, counting requests the way the live transport sends them: a `lookUp` of any
 /// length is one round trip, every other read or batch one each. Whole-set listings are also
-/// named, since they are the reads whose cost grows with the number of containers.
+/// named, since they are the reads whose cost grows with the number of containers, and every
+/// read is logged by kind.
 final class ReadCountingTransport: NftablesTransport {
     let kernel = RecordingNftablesTransport()
+    var reads: [String] = []
+    var state: RecordingNftablesTransport.State { kernel.state }
+    var appliedBatches: [Batch] { kernel.appliedBatches }
     private(set) var roundTrips = 0
     private(set) var listedSets: [String] = []
     private(set) var listedChains: [String] = []
@@ -14,6 +18,7 @@ final class ReadCountingTransport: NftablesTransport {
         roundTrips = 0
         listedSets = []
         listedChains = []
+        reads = []
     }
 
     func apply(_ batch: Batch) throws {
@@ -22,34 +27,40 @@ final class ReadCountingTransport: NftablesTransport {
     }
 
     func generation() throws -> UInt32 {
+        reads.append("generation")
         roundTrips += 1
         return try kernel.generation()
     }
 
     func elements(of set: NamedSet, keys: [[UInt8]]?) throws -> [SetElement]? {
+        reads.append("elements")
         roundTrips += keys?.count ?? 1
         if keys == nil { listedSets.append(set.name) }
         return try kernel.elements(of: set, keys: keys)
     }
 
     func ruleComments(in chain: Chain) throws -> [String?]? {
+        reads.append("ruleComments")
         roundTrips += 2
         listedChains.append(chain.name)
         return try kernel.ruleComments(in: chain)
     }
 
     func rules(in chain: Chain) throws -> [RuleEntry]? {
+        reads.append("rules")
         roundTrips += 2
         listedChains.append(chain.name)
         return try kernel.rules(in: chain)
     }
 
     func useCount(of chain: Chain) throws -> UInt32? {
+        reads.append("useCount")
         roundTrips += 1
         return try kernel.useCount(of: chain)
     }
 
     func chainNames(in table: Table) throws -> [String]? {
+        reads.append("chainNames")
         roundTrips += 2
         return try kernel.chainNames(in: table)
     }
