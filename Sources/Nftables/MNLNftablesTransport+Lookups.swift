@@ -16,6 +16,9 @@ extension MNLNftablesTransport {
         for (index, lookup) in lookups.enumerated() {
             bytes += Self.message(for: lookup, sequence: first &+ UInt32(index))
         }
+        // Every reply is queued before the first is read: a few hundred keys (a port range)
+        // would overflow the default buffer, and a dropped reply would be waited for forever.
+        reserveBuffers(sending: bytes.count, receiving: lookups.count * Self.replyTruesize)
         try send(bytes, what: "look up \(lookups.count) chains and elements")
         var results: [NftablesLookupResult] = lookups.map(Self.absent)
         var pending = lookups.count

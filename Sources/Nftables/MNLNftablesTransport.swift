@@ -48,7 +48,7 @@ public final class MNLNftablesTransport: NftablesTransport {
         guard !batch.operations.isEmpty else { return }
         let first = takeSequences(batch.operations.count + 2)
         let bytes = batch.encoded(firstSequence: first)
-        socket.reserveBuffers(sending: bytes.count, receiving: batch.operations.count * 1024)
+        reserveBuffers(sending: bytes.count, receiving: batch.operations.count * Self.ackTruesize)
         try send(bytes, what: "send batch")
         // The kernel processes a batch synchronously inside sendmsg, so every ack is already
         // queued: drain without blocking and count them.
@@ -215,6 +215,18 @@ public final class MNLNftablesTransport: NftablesTransport {
         if failure == ENOENT { return false }
         if failure != 0 { throw NftablesError(what, errno: failure) }
         return true
+    }
+
+    /// What one queued ack costs the receive buffer (the kernel charges an skb's true size).
+    static let ackTruesize = 1024
+    /// What one queued single-element or single-chain reply costs it: the kernel allocates
+    /// such replies at `NLMSG_GOODSIZE`, about a page, and each is followed by its ack.
+    static let replyTruesize = 8192
+
+    /// Grows the socket's buffers when a request's replies would overflow them (see
+    /// ``MNLSocket/reserveBuffers(sending:receiving:)``).
+    func reserveBuffers(sending bytes: Int, receiving: Int) {
+        socket.reserveBuffers(sending: bytes, receiving: receiving)
     }
 
     func send(_ bytes: [UInt8], what: String) throws {
