@@ -13,6 +13,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -238,3 +239,23 @@ class Scratch:
 
     def cleanup(self):
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def rerun_in_throwaway_host(tag, script, inside_args, setup=()):
+    """Re-runs `script --inside inside_args` in a new netns standing in for the host, so the
+    machine's own links and rulesets stay untouched; `setup` commands run in it first. Then
+    deletes it and every netns named `<tag>-<pid>-...` the run left behind."""
+    host = f"{tag}-host-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", host], check=True)
+    try:
+        subprocess.run(["ip", "-n", host, "link", "set", "lo", "up"], check=True)
+        for command in setup:
+            subprocess.run(["ip", "netns", "exec", host] + command, check=True)
+        return subprocess.run(["ip", "netns", "exec", host, sys.executable, os.path.abspath(script), "--inside"]
+                              + inside_args).returncode
+    finally:
+        prefix = f"{tag}-{os.getpid()}-"
+        for line in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines():
+            if line.split() and line.split()[0].startswith(prefix):
+                subprocess.run(["ip", "netns", "delete", line.split()[0]], check=False)
+        subprocess.run(["ip", "netns", "delete", host], check=False)

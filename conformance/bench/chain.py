@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 
+import benchlib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import cnichain  # noqa: E402
@@ -123,18 +125,11 @@ def main(argv):
     opts = ap.parse_args(argv)
     if opts.inside:
         return run_inside(opts)
-    host = f"nsbbc-host-{os.getpid()}"
-    subprocess.run(["ip", "netns", "add", host], check=True)
-    try:
-        subprocess.run(["ip", "-n", host, "link", "set", "lo", "up"], check=True)
-        # iptables-nft's tables, as on a host with Docker: the reference's firewall and portmap
-        # use them anyway, and nsbridge then adds its forwarding acceptance.
-        subprocess.run(["ip", "netns", "exec", host, "iptables-nft", "-P", "FORWARD", "DROP"], check=True)
-        return subprocess.run(["ip", "netns", "exec", host, sys.executable, os.path.abspath(__file__), "--inside",
-                               "--nsbridge", os.path.abspath(opts.nsbridge), "--n", str(opts.n)]
-                              + (["--json", opts.json] if opts.json else [])).returncode
-    finally:
-        subprocess.run(["ip", "netns", "delete", host], check=False)
+    # iptables-nft's tables, as on a host with Docker: the reference's firewall and portmap
+    # use them anyway, and nsbridge then adds its forwarding acceptance.
+    return benchlib.rerun_in_throwaway_host("nsbbc", __file__, ["--nsbridge", os.path.abspath(opts.nsbridge), "--n", str(opts.n)]
+                                            + (["--json", opts.json] if opts.json else []),
+                                            setup=[["iptables-nft", "-P", "FORWARD", "DROP"]])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 
+import benchlib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 HOLDERS, PER_HOLDER = 4, 250
 
@@ -112,19 +114,8 @@ def main(argv):
     opts = ap.parse_args(argv)
     if opts.inside:
         return run_inside(opts)
-    host = f"nsbpms-host-{os.getpid()}"
-    subprocess.run(["ip", "netns", "add", host], check=True)
-    try:
-        subprocess.run(["ip", "-n", host, "link", "set", "lo", "up"], check=True)
-        return subprocess.run(["ip", "netns", "exec", host, sys.executable, os.path.abspath(__file__), "--inside",
-                               "--nsbridge", os.path.abspath(opts.nsbridge), "--cycles", str(opts.cycles),
-                               "--probes", str(opts.probes)]).returncode
-    finally:
-        prefix = f"nsbpms-{os.getpid()}-"
-        for line in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines():
-            if line.split() and line.split()[0].startswith(prefix):
-                subprocess.run(["ip", "netns", "delete", line.split()[0]], check=False)
-        subprocess.run(["ip", "netns", "delete", host], check=False)
+    return benchlib.rerun_in_throwaway_host("nsbpms", __file__, ["--nsbridge", os.path.abspath(opts.nsbridge),
+                                                             "--cycles", str(opts.cycles), "--probes", str(opts.probes)])
 
 
 if __name__ == "__main__":
