@@ -27,7 +27,8 @@ struct DetachOperation {
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
         // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
-        // RCU grace period in the kernel; side by side they wait once.
+        // RCU grace period in the kernel; side by side they wait once (`removeFirewallState`
+        // releases the socket on the firewall thread for that).
         ParallelWork.run({
             if let shaper, let group {
                 removeGroupedLinks(shaper, group, &linkErrors)
@@ -67,6 +68,7 @@ struct DetachOperation {
             if !guards.isEmpty { try firewall.removeGuards(guards, attachment: attachment, addresses: addresses) }
         }
         errors.collect("remove forwarding acceptance") { try firewall.removeForwarding(network: network, attachment: attachment) }
+        firewall.release()
     }
 }
 

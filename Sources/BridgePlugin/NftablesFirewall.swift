@@ -14,6 +14,10 @@ struct NftablesFirewall: Firewall {
         spoofCheck = MACSpoofCheck(transport: transport)
     }
 
+    func release() {
+        transport.close()
+    }
+
     /// Asks for the ruleset generation: one round trip that fails when nf_tables is missing.
     func probe() throws {
         _ = try transport.generation()

@@ -30,6 +30,9 @@ public struct FirewallAttachment: Sendable {
 }
 
 extension Firewall {
+    /// Firewalls without a kernel connection have nothing to release.
+    public func release() {}
+
     /// Programs `request` one feature after another. ``NftablesFirewall`` does it in one
     /// transaction instead; this default serves firewalls that keep per-feature state.
     /// - Returns: `true` when the network's masquerade chains were missing and have been created.

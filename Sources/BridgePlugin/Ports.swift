@@ -155,6 +155,11 @@ public protocol Datapath {
 
 /// Masquerade and MAC spoof-check state, owned per (network, attachment).
 public protocol Firewall {
+    /// Releases the kernel connection. DEL calls it at the end of its firewall work, on that
+    /// work's thread: the kernel's grace-period wait after deletions then overlaps the veth
+    /// deletion instead of following it. Nothing may use the firewall afterwards.
+    func release()
+
     /// Fails when the kernel's nftables cannot be used at all (for STATUS).
     func probe() throws
 

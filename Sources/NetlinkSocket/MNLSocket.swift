@@ -65,6 +65,7 @@ public final class MNLSocket {
     /// read afterwards can be dropped too and waited for forever. As root the sizes may exceed
     /// `rmem_max`/`wmem_max` (`SO_*BUFFORCE`); otherwise the capped size is the best there is.
     public func reserveBuffers(sending: Int, receiving: Int) {
+        guard let handle else { return }
         let fd = mnl_socket_get_fd(handle)
         for (option, forced, needed) in [(SO_RCVBUF, SO_RCVBUFFORCE, receiving), (SO_SNDBUF, SO_SNDBUFFORCE, sending + 4096)] {
             var current: Int32 = 0
@@ -80,6 +81,7 @@ public final class MNLSocket {
 
     /// Sends one datagram; a short send is EMSGSIZE.
     public func send(_ bytes: [UInt8]) throws(SystemError) {
+        guard handle != nil else { throw SystemError("send netlink request", errno: EBADF) }
         while true {
             let sent = bytes.withUnsafeBytes { mnl_socket_sendto(handle, $0.baseAddress, $0.count) }
             if sent == bytes.count { return }
@@ -103,6 +105,7 @@ public final class MNLSocket {
     }
 
     private func receive(waiting: Bool) throws(SystemError) -> UnsafeRawBufferPointer? {
+        guard handle != nil else { throw SystemError("receive netlink reply", errno: EBADF) }
         let flags = Int32(MSG_TRUNC) | (waiting ? 0 : Int32(MSG_DONTWAIT))
         while true {
             // With MSG_TRUNC, recv returns the datagram's full length even when it did not fit.

@@ -32,7 +32,11 @@ public final class MNLNftablesTransport: NftablesTransport {
     }
 
     deinit {
-        // Closing waits for the kernel's grace period after deletions: nftables time too.
+        close()
+    }
+
+    /// Closing waits for the kernel's grace period after deletions: nftables time too.
+    public func close() {
         InvocationPhases.measure(.nftables) { socket.close() }
     }
 

@@ -4,6 +4,10 @@
 /// Reads return `nil` when the object they look in (table, set, chain) does not exist, so that
 /// callers can tell "absent" from "empty" without matching errno values.
 public protocol NftablesTransport {
+    /// Closes the connection now, on the calling thread, so that the kernel's wait after
+    /// deletions happens where the caller chooses; any later request fails.
+    func close()
+
     /// Applies every operation of `batch` in one atomic transaction.
     /// - Throws: `NftablesError`; with `batch.expectedGeneration` set, errno ERESTART means the
     ///   ruleset changed since that generation and nothing was applied.

@@ -1,4 +1,5 @@
 import BridgePlugin
+import Glibc
 import CNIProtocol
 import CNITestSupport
 import IPAM
@@ -133,6 +134,12 @@ final class FakeFirewall: Firewall {
     var usable = true
     /// Port mappings run the real `PortMappingFirewall` over this in-memory kernel.
     let portMappingKernel = RecordingNftablesTransport()
+    /// The threads ``release()`` was called on, in order.
+    var releasedOnThreads: [pthread_t] = []
+
+    func release() {
+        releasedOnThreads.append(pthread_self())
+    }
 
     func probe() throws {
         if !usable { throw InjectedFault.failed("nftables") }
