@@ -17,6 +17,9 @@ public final class MNLSocket {
     /// The largest datagram ``receive(blocking:)`` can take whole.
     public let receiveCapacity: Int
     private var handle: OpaquePointer?
+    /// What the kernel's receive and send buffers are known to hold; `nil` until first asked.
+    private var receiveBufferBytes: Int?
+    private var sendBufferBytes: Int?
     /// Raw memory, never a Swift array: parsers keep pointers into it until the next receive.
     private let buffer: UnsafeMutableRawPointer
 
@@ -64,19 +67,30 @@ public final class MNLSocket {
     /// few hundred elements (a container publishing a port range): acks are dropped, and a reply
     /// read afterwards can be dropped too and waited for forever. As root the sizes may exceed
     /// `rmem_max`/`wmem_max` (`SO_*BUFFORCE`); otherwise the capped size is the best there is.
+    /// What each buffer is known to hold is remembered, so a call that needs no more than that
+    /// (every batch of an ordinary ADD or DEL after the first) makes no system call.
     public func reserveBuffers(sending: Int, receiving: Int) {
         guard let handle else { return }
         let fd = mnl_socket_get_fd(handle)
-        for (option, forced, needed) in [(SO_RCVBUF, SO_RCVBUFFORCE, receiving), (SO_SNDBUF, SO_SNDBUFFORCE, sending + 4096)] {
-            var current: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            // The kernel reports twice the size it was asked for (half is bookkeeping).
-            guard getsockopt(fd, SOL_SOCKET, option, &current, &length) == 0, Int(current) / 2 < needed else { continue }
-            var size = Int32(clamping: needed)
-            if setsockopt(fd, SOL_SOCKET, forced, &size, socklen_t(MemoryLayout<Int32>.size)) != 0 {
-                _ = setsockopt(fd, SOL_SOCKET, option, &size, socklen_t(MemoryLayout<Int32>.size))
-            }
-        }
+        receiveBufferBytes = Self.reserve(receiving, in: fd, option: SO_RCVBUF, forced: SO_RCVBUFFORCE, known: receiveBufferBytes)
+        sendBufferBytes = Self.reserve(sending + 4096, in: fd, option: SO_SNDBUF, forced: SO_SNDBUFFORCE, known: sendBufferBytes)
+    }
+
+    /// Grows one buffer to `needed` bytes if it holds less.
+    /// - Returns: what the buffer is now known to hold, `nil` if unknown.
+    private static func reserve(_ needed: Int, in fd: Int32, option: Int32, forced: Int32, known: Int?) -> Int? {
+        if let known, known >= needed { return known }
+        var current: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, option, &current, &length) == 0 else { return nil }
+        // The kernel reports twice the size it was asked for (half is bookkeeping).
+        if Int(current) / 2 >= needed { return Int(current) / 2 }
+        var size = Int32(clamping: needed)
+        if setsockopt(fd, SOL_SOCKET, forced, &size, socklen_t(MemoryLayout<Int32>.size)) == 0 { return needed }
+        // Without the privilege to exceed the system's maximum, the kernel caps the size: ask
+        // again next time rather than trust it.
+        _ = setsockopt(fd, SOL_SOCKET, option, &size, socklen_t(MemoryLayout<Int32>.size))
+        return nil
     }
 
     /// Sends one datagram; a short send is EMSGSIZE.

@@ -80,28 +80,28 @@ def contenders(opts, namespaces, scratch):
     return found
 
 
-def attach_all(opts, namespaces, chains):
-    containers = namespaces.create_many([f"bw-c{i}-{c.label[:3]}{j}" for i in range(opts.n) for j, c in enumerate(chains)])
+def interleaved_calls(opts, namespaces, chains, containers):
+    """Container i of every chain, chains alternating in order from one container to the next,
+    entering the chain's host namespace first: yields (i, chain, netns, container ID)."""
     for i in range(opts.n):
         order = list(enumerate(chains)) if i % 2 == 0 else list(enumerate(chains))[::-1]
         for j, chain in order:
             namespaces.enter(chain.host)
-            netns = containers[i * len(chains) + j]
-            cid = container_id("bw", chain.label, i)
-            chain.timed("ADD", lambda: chain.chain.add(cid, netns, "eth0", CAPS))
-            if chain.shapes and len(chain.ifbs()) != i + 1:
-                raise BenchError(f"{chain.label}: {i + 1} shaped ADDs, but ifbs {chain.ifbs()}")
+            yield i, chain, containers[i * len(chains) + j], container_id("bw", chain.label, i)
+
+
+def attach_all(opts, namespaces, chains):
+    containers = namespaces.create_many([f"bw-c{i}-{c.label[:3]}{j}" for i in range(opts.n) for j, c in enumerate(chains)])
+    for i, chain, netns, cid in interleaved_calls(opts, namespaces, chains, containers):
+        chain.timed("ADD", lambda: chain.chain.add(cid, netns, "eth0", CAPS))
+        if chain.shapes and len(chain.ifbs()) != i + 1:
+            raise BenchError(f"{chain.label}: {i + 1} shaped ADDs, but ifbs {chain.ifbs()}")
     return containers
 
 
 def detach_all(opts, namespaces, chains, containers):
-    for i in range(opts.n):
-        order = list(enumerate(chains)) if i % 2 == 0 else list(enumerate(chains))[::-1]
-        for j, chain in order:
-            namespaces.enter(chain.host)
-            netns = containers[i * len(chains) + j]
-            cid = container_id("bw", chain.label, i)
-            chain.timed("DEL", lambda: chain.chain.delete(cid, netns, "eth0", CAPS))
+    for _, chain, netns, cid in interleaved_calls(opts, namespaces, chains, containers):
+        chain.timed("DEL", lambda: chain.chain.delete(cid, netns, "eth0", CAPS))
     for chain in chains:
         if chain.ifbs():
             raise BenchError(f"{chain.label}: ifbs left after DEL: {chain.ifbs()}")
