@@ -71,6 +71,7 @@ def run_inside(opts):
               for name, conf in conflists(os.path.join(scratch, "ipam")).items()}
     names = list(chains)
     times = {name: {"ADD": [], "DEL": []} for name in names}
+    plugin_times = {}
     failures = []
     attached = []
     for i in range(opts.n):
@@ -83,6 +84,7 @@ def run_inside(opts):
             start = time.perf_counter()
             outcome = chains[name].add(cid, "/run/netns/" + netns, cap_args=caps)
             times[name]["ADD"].append(time.perf_counter() - start)
+            note_plugin_times(plugin_times, name, outcome)
             if not outcome.ok:
                 failures.append(f"{name} ADD {i}: {outcome.out or outcome.err}"[:300])
             attached.append((name, cid, netns, caps))
@@ -90,10 +92,26 @@ def run_inside(opts):
         start = time.perf_counter()
         outcome = chains[name].delete(cid, "/run/netns/" + netns, cap_args=caps)
         times[name]["DEL"].append(time.perf_counter() - start)
+        note_plugin_times(plugin_times, name, outcome)
         if not outcome.ok:
             failures.append(f"{name} DEL: {outcome.out or outcome.err}"[:300])
         subprocess.run(["ip", "netns", "delete", netns], check=False)
     report(times, failures, opts)
+    report_plugins(plugin_times)
+
+
+def note_plugin_times(plugin_times, chain, outcome):
+    """Adds each plugin process's wall time in this chain call, keyed by (chain, verb, plugin)."""
+    for plugin_type, verb, _rc, elapsed_ms in outcome.calls:
+        plugin_times.setdefault((chain, verb, plugin_type), []).append(elapsed_ms)
+
+
+def report_plugins(plugin_times):
+    """Where each chain's time goes: the median of every plugin process, exec included. The
+    difference to the chain's median is the driver's own work (result cache, JSON)."""
+    print("# per plugin process, medians in ms")
+    for (chain, verb, plugin_type), values in sorted(plugin_times.items()):
+        print(f"{chain:<10} {verb:<4} {plugin_type:<9} {statistics.median(values):>8.2f}")
 
 
 def report(times, failures, opts):
