@@ -11,9 +11,13 @@ extension KernelDatapath {
         guard let link = try container.netlink.link(named: name), let macBytes = MACAddress(mac)?.bytes else {
             throw CNIError(.kernel, "interface \(name) with MAC \(mac) vanished from \(netns) before its addresses were announced")
         }
-        try NeighbourAnnouncement.send(
-            in: container.namespace, interface: link.index, mac: macBytes,
-            ipv4: addresses.filter { $0.family == .v4 }.map(\.bytes), ipv6: addresses.filter { $0.family == .v6 }.map(\.bytes))
+        for address in addresses where address.family == .v4 {
+            try container.netlink.announceIPv4(address.bytes, interface: link.index)
+        }
+        let ipv6 = addresses.filter { $0.family == .v6 }.map(\.bytes)
+        if !ipv6.isEmpty {
+            try NeighbourAnnouncement.send(in: container.namespace, interface: link.index, mac: macBytes, ipv6: ipv6)
+        }
     }
 
     /// Turning IPv6 forwarding on makes every interface with `accept_ra` 1 ignore router

@@ -1,22 +1,17 @@
 #if canImport(Glibc)
 import Glibc
 
-/// Announces an interface's addresses to its link: a gratuitous ARP request per IPv4 address and
-/// an unsolicited neighbour advertisement (override flag set) per IPv6 address, so that every
-/// neighbour holding an entry for a reused address switches to the new MAC at once.
+/// Announces an interface's IPv6 addresses to its link: an unsolicited neighbour advertisement
+/// (override flag set) per address, so that every neighbour holding an entry for a reused address
+/// switches to the new MAC at once. (IPv4 addresses are announced by the kernel itself, asked over
+/// rtnetlink: see `RouteNetlink.announceIPv4`.)
 ///
-/// Why the plugin sends these itself: the kernel's own announcement (`arp_notify`) goes out when
-/// the container end comes up, which is before the bridge has enabled the host end as a port
-/// (that waits for carrier), so the bridge drops it. Sent after the carrier wait, they arrive.
-/// Receivers update an entry they already have (ARP: after `locktime`, 1 s by default) and do not
-/// create new ones, so nothing is learnt that was not already asked for.
+/// Why the plugin sends these itself: the kernel's own announcement goes out when the container
+/// end comes up, which is before the bridge has enabled the host end as a port (that waits for
+/// carrier), so the bridge drops it. Sent after the carrier wait, they arrive. Receivers update
+/// an entry they already have and do not create new ones, so nothing is learnt that was not
+/// already asked for.
 public enum NeighbourAnnouncement {
-    /// The ARP payload of a gratuitous request (RFC 5227 announcement): sender and target IP are
-    /// both `address`, the target MAC is zero. `arping -U -I <if> <address>`
-    public static func gratuitousARP(mac: [UInt8], address: [UInt8]) -> [UInt8] {
-        [0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01] + mac + address + [0, 0, 0, 0, 0, 0] + address
-    }
-
     /// The ICMPv6 message of an unsolicited neighbour advertisement for `address` with the
     /// override flag and a target link-layer address option (RFC 4861 §4.4, §7.2.6). The checksum
     /// is left zero: the kernel fills it in for ICMPv6 raw sockets.
@@ -24,31 +19,11 @@ public enum NeighbourAnnouncement {
         [136, 0, 0, 0, 0x20, 0, 0, 0] + address + [2, 1] + mac
     }
 
-    /// Sends the announcements from inside `namespace` through interface `index`.
+    /// Sends the advertisements from inside `namespace` through interface `index`.
     /// - Throws: `SystemError` if a socket cannot be opened or a message cannot be sent.
-    public static func send(in namespace: NetworkNamespace, interface index: Int32, mac: [UInt8],
-                            ipv4: [[UInt8]], ipv6: [[UInt8]]) throws {
+    public static func send(in namespace: NetworkNamespace, interface index: Int32, mac: [UInt8], ipv6: [[UInt8]]) throws {
         // Sockets belong to the namespace of the thread that creates them; they are used there too.
-        try namespace.withEntered {
-            if !ipv4.isEmpty { try sendARP(interface: index, mac: mac, addresses: ipv4) }
-            if !ipv6.isEmpty { try sendAdvertisements(interface: index, mac: mac, addresses: ipv6) }
-        }
-    }
-
-    private static func sendARP(interface index: Int32, mac: [UInt8], addresses: [[UInt8]]) throws(SystemError) {
-        let arpType = UInt16(0x0806).bigEndian
-        let fd = try valueOrErrno("socket(AF_PACKET)") { socket(AF_PACKET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Int32(arpType)) }
-        defer { close(fd) }
-        // struct sockaddr_ll: family, protocol, ifindex, hatype, pkttype, halen, addr[8] (broadcast).
-        var link = [UInt8](repeating: 0, count: 20)
-        withUnsafeBytes(of: UInt16(AF_PACKET)) { link.replaceSubrange(0..<2, with: $0) }
-        withUnsafeBytes(of: arpType) { link.replaceSubrange(2..<4, with: $0) }
-        withUnsafeBytes(of: index) { link.replaceSubrange(4..<8, with: $0) }
-        link[11] = 6
-        link.replaceSubrange(12..<18, with: [UInt8](repeating: 0xff, count: 6))
-        for address in addresses {
-            try sendMessage(fd, gratuitousARP(mac: mac, address: address), to: link, "send gratuitous ARP")
-        }
+        try namespace.withEntered { try sendAdvertisements(interface: index, mac: mac, addresses: ipv6) }
     }
 
     /// One socket per address, bound to it, so each advertisement's source is the address it

@@ -1,3 +1,4 @@
+import Glibc
 import CNITestSupport
 import LinuxSupport
 import Netlink
@@ -31,11 +32,29 @@ struct TenancyRequestTests {
             """)
     }
 
-    @Test("A gratuitous ARP request names the address as sender and target, with a zero target MAC")
-    func gratuitousARP() {
-        // arping -U -I eth0 10.88.0.5, from 02:42:0a:58:00:05
-        let payload = NeighbourAnnouncement.gratuitousARP(mac: [0x02, 0x42, 0x0a, 0x58, 0x00, 0x05], address: [10, 88, 0, 5])
-        #expect(hex(payload) == "0001" + "0800" + "06" + "04" + "0001" + "02420a580005" + "0a580005" + "000000000000" + "0a580005")
+    @Test("announceIPv4 asks the kernel to resolve the address itself (a gratuitous ARP), then deletes the entry")
+    func gratuitousARP() throws {
+        let transport = RecordingNetlinkTransport()
+        // ip neigh add 10.88.0.5 dev <index 7> nud none use; ip neigh del 10.88.0.5 dev <index 7>
+        try RouteNetlink(transport: transport).announceIPv4([10, 88, 0, 5], interface: 7)
+        #expect(transport.requests.count == 2)
+        expectBytes(transport.requests.first, """
+            24000000 1c00 0504 01000000 00000000  // nlmsghdr: len 36, RTM_NEWNEIGH, REQUEST|ACK|CREATE, seq 1, pid 0
+            02 00 0000 07000000 0000 01 00        // ndmsg: AF_INET, index 7, NUD_NONE, NTF_USE
+            0800 0100 0a580005                    // NDA_DST 10.88.0.5
+            """)
+        expectBytes(transport.requests.last, """
+            24000000 1d00 0500 02000000 00000000  // nlmsghdr: len 36, RTM_DELNEIGH, REQUEST|ACK, seq 2, pid 0
+            02 00 0000 07000000 0000 00 00        // ndmsg: AF_INET, index 7
+            0800 0100 0a580005                    // NDA_DST 10.88.0.5
+            """)
+    }
+
+    @Test("announceIPv4 succeeds when the entry is already gone by the time it is deleted")
+    func gratuitousARPEntryGone() throws {
+        let transport = RecordingNetlinkTransport(replies: [.ack, .error(ENOENT)])
+        try RouteNetlink(transport: transport).announceIPv4([10, 88, 0, 5], interface: 7)
+        #expect(transport.requests.count == 2)
     }
 
     @Test("An unsolicited NA has the override flag and a target link-layer address option")
