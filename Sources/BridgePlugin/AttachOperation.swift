@@ -22,6 +22,12 @@ struct AttachOperation {
         try datapath.attachPort(portSpec(host: veth.host.name))
         let shapingIfb = try shapeTraffic(hostVeth: veth.host.name, &rollback)
         var addressing = try allocateAddresses(&rollback)
+        // The firewall goes first among what needs the addresses: after a commit, the kernel frees
+        // the transaction after an RCU grace period, and closing the netfilter socket (at exit at
+        // the latest) waits for that. The container's configuration overlaps the wait.
+        try programFirewall(addressing, hostVeth: veth.host.name, containerMAC: veth.container.mac, &rollback)
+        try publishPorts(addressing, bridge: bridge.name, &rollback)
+        try acceptForwarding(bridge: bridge.name, hostVeth: veth.host.name, &rollback)
         let existingRoutes = try datapath.configureContainerInterface(containerSpec(addressing))
         addressing.resultRoutes = addressing.resultRoutes.enumerated().filter { !existingRoutes.contains($0.offset) }.map(\.element)
         if configuration.isGateway {
@@ -29,9 +35,6 @@ struct AttachOperation {
                 addressing.gatewayAddresses, toBridge: bridge.name, replaceConflicting: configuration.forceAddress)
             try datapath.enableForwarding(for: Set(addressing.ips.map(\.address.family)))
         }
-        try programFirewall(addressing, hostVeth: veth.host.name, containerMAC: veth.container.mac, &rollback)
-        try publishPorts(addressing, bridge: bridge.name, &rollback)
-        try acceptForwarding(bridge: bridge.name, hostVeth: veth.host.name, &rollback)
         if !configuration.disableContainerInterface {
             // A veth end has carrier only once both ends are up.
             try datapath.waitUntilUp(hostLink: veth.host.name)
