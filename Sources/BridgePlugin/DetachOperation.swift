@@ -26,20 +26,23 @@ struct DetachOperation {
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
-        // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
-        // RCU grace period in the kernel; side by side they wait once (`removeFirewallState`
-        // releases the socket on the firewall thread for that).
-        ParallelWork.run({
+        let releaseFirewall = firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
+        let removeInterfaces = {
             if let shaper, let group {
                 removeGroupedLinks(shaper, group, &linkErrors)
-            } else if let datapath {
-                removeLinks(datapath, &linkErrors)
+                return
             }
-        }, alongside: {
-            shapingErrors = removingIfb(group == nil ? shaper : nil, openingErrors: shapingErrors) {
-                if let firewall { removeFirewallState(firewall, addresses: addresses, &firewallErrors) }
-            }
-        })
+            if let datapath { removeLinks(datapath, &linkErrors) }
+            if let shaper { removeIfb(shaper, &shapingErrors) }
+        }
+        // Deleting the veth and releasing the netfilter socket after deletions each wait for an
+        // RCU grace period in the kernel; side by side they wait once. Only the release leaves
+        // this thread: it needs nothing but the socket's descriptor.
+        if let releaseFirewall {
+            ParallelWork.run(removeInterfaces, alongside: releaseFirewall)
+        } else {
+            removeInterfaces()
+        }
         var errors = linkErrors.merged(with: firewallErrors).merged(with: shapingErrors)
         errors.collect("release addresses") {
             try addressManager?.release(for: request.attachment)
@@ -58,7 +61,9 @@ struct DetachOperation {
         }
     }
 
-    private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?, _ errors: inout TeardownErrors) {
+    /// - Returns: the release of the firewall's kernel socket, for another thread.
+    private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?,
+                                     _ errors: inout TeardownErrors) -> @Sendable () -> Void {
         let (network, attachment) = (request.configuration.name, request.attachment)
         errors.collect("remove firewall state") {
             if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
@@ -68,7 +73,7 @@ struct DetachOperation {
             if !guards.isEmpty { try firewall.removeGuards(guards, attachment: attachment, addresses: addresses) }
         }
         errors.collect("remove forwarding acceptance") { try firewall.removeForwarding(network: network, attachment: attachment) }
-        firewall.release()
+        return firewall.release()
     }
 }
 

@@ -155,10 +155,10 @@ public protocol Datapath {
 
 /// Masquerade and MAC spoof-check state, owned per (network, attachment).
 public protocol Firewall {
-    /// Releases the kernel connection. DEL calls it at the end of its firewall work, on that
-    /// work's thread: the kernel's grace-period wait after deletions then overlaps the veth
-    /// deletion instead of following it. Nothing may use the firewall afterwards.
-    func release()
+    /// Releases the kernel connection; nothing may use the firewall afterwards. The returned
+    /// closure is the socket's release in the kernel, which waits for a grace period after
+    /// deletions: DEL runs it on another thread, beside the veth deletion, so the two waits overlap.
+    func release() -> @Sendable () -> Void
 
     /// Fails when the kernel's nftables cannot be used at all (for STATUS).
     func probe() throws
