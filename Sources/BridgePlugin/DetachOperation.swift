@@ -64,15 +64,7 @@ struct DetachOperation {
     /// - Returns: the release of the firewall's kernel socket, for another thread.
     private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?,
                                      _ errors: inout TeardownErrors) -> @Sendable () -> Void {
-        let (network, attachment) = (request.configuration.name, request.attachment)
-        errors.collect("remove firewall state") {
-            if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
-            if configuration.needsSeparateMACCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
-            if configuration.portMappings.enabled { try removePortMappings(firewall, addresses: addresses) }
-            let guards = configuration.guards(network: network, attachment: attachment)
-            if !guards.isEmpty { try firewall.removeGuards(guards, attachment: attachment, addresses: addresses) }
-        }
-        errors.collect("remove forwarding acceptance") { try firewall.removeForwarding(network: network, attachment: attachment) }
+        errors.collect("remove firewall state") { try firewall.removeAttachment(firewallDetachment(addresses: addresses)) }
         return firewall.release()
     }
 }

@@ -196,6 +196,8 @@ public protocol Firewall {
     func garbageCollectGuards(_ guards: TenancyGuards, keep: Set<Attachment>) throws
     /// Masquerade, the MAC check and the guards of one ADD (Ports+FirewallAttachment.swift).
     func addAttachment(_ request: FirewallAttachment) throws -> Bool
+    /// Everything of one attachment that DEL removes (Ports+FirewallDetachment.swift).
+    func removeAttachment(_ request: FirewallDetachment) throws
     /// Forwarding acceptance in the host's iptables `FORWARD` chains, if it has any.
     func addForwarding(network: String, attachment: Attachment, bridge: String, hostInterface: String) throws
     func removeForwarding(network: String, attachment: Attachment) throws

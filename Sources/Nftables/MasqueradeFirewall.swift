@@ -146,10 +146,15 @@ public struct MasqueradeFirewall {
     ///     only those elements. `nil` lists the network's maps instead.
     /// - Throws: `NftablesError`.
     public func remove(network: String, attachment: Attachment, addresses: [IPAddress]? = nil) throws {
-        let objects = Self.objects(network: network)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
+        try AttachmentRemoval(transport: transport).remove([Self.removal(network: network, attachment: attachment, addresses: addresses)])
+    }
+
+    /// DEL's share (see ``AttachmentRemoval``); the target chain's rules depend on the excluded
+    /// subnets, so it is listed.
+    public static func removal(network: String, attachment: Attachment, addresses: [IPAddress]?) -> RemovalPart {
+        let objects = objects(network: network)
         let targets = objects.addressTargets(addresses)
-        try objects.removeElements(ownedBy: owner, from: targets, transport: transport)
+        return objects.removal(ownedBy: OwnerTag.owner(network: network, attachment: attachment), targetRules: nil) { _ in targets }
     }
 
     /// Verifies that the network's chains exist and that every address maps to the network
