@@ -41,7 +41,6 @@ public struct RemovalPart {
 /// (ERESTART) and the reads start again, so "delete only if still mine" stays exact.
 public struct AttachmentRemoval {
     let transport: any NftablesTransport
-    var maximumAttempts = 200
 
     public init(transport: any NftablesTransport) {
         self.transport = transport
@@ -49,22 +48,21 @@ public struct AttachmentRemoval {
 
     /// - Throws: `NftablesError`.
     public func remove(_ parts: [RemovalPart]) throws {
-        var tidying = true
-        for attempt in 0..<maximumAttempts {
-            let (generation, operations) = try plan(parts, tidying: tidying)
-            guard !operations.isEmpty else { return }
+        try transport.retryingWhileRulesetChanges("remove firewall state") {
             do {
-                try transport.apply(Batch(operations, expectedGeneration: generation))
-                return
-            } catch let error as NftablesError where error.errno == ERESTART {
-                usleep(UInt32(Int.random(in: 100...(500 + 100 * min(attempt, 20)))))
-            } catch let error as NftablesError where error.errno == EBUSY && tidying {
+                try applyPlan(parts, tidying: true)
+            } catch let error as NftablesError where error.errno == EBUSY {
                 // Something the reads did not count still uses the objects: they stay, for the
                 // next DEL or GC; the elements go without them.
-                tidying = false
+                try applyPlan(parts, tidying: false)
             }
         }
-        throw NftablesError("remove firewall state: ruleset kept changing", errno: EAGAIN)
+    }
+
+    private func applyPlan(_ parts: [RemovalPart], tidying: Bool) throws {
+        let (generation, operations) = try plan(parts, tidying: tidying)
+        guard !operations.isEmpty else { return }
+        try transport.apply(Batch(operations, expectedGeneration: generation))
     }
 
     private func plan(_ parts: [RemovalPart], tidying: Bool) throws -> (UInt32, [Operation]) {
@@ -127,7 +125,8 @@ public struct AttachmentRemoval {
     private func isUnused(_ tidy: RemovalPart.Tidy, use: UInt32?, removing owned: [(set: NamedSet, elements: [SetElement])]) throws -> Bool {
         guard let use else { return true }
         let references = owned.filter { tidy.referencingSets.contains($0.set) }.reduce(0) { $0 + $1.elements.count }
-        let ownRules = try tidy.ownRules ?? (transport.ruleComments(in: tidy.chain)?.count ?? 0)
+        // The chain exists (it has a use count), so one dump without an existence check will do.
+        let ownRules = try tidy.ownRules ?? transport.ruleCommentsOrEmpty(in: tidy.chain).count
         return Int(use) - references <= ownRules
     }
 }

@@ -171,13 +171,6 @@ extension ForwardingAcceptance {
     /// Runs `body` with a fresh ruleset generation until its pinned batch is not refused with
     /// ERESTART (another transaction committed between the reads and the write).
     func retryingOnGenerationChange(_ body: (UInt32) throws -> Void) throws {
-        for attempt in 0..<maximumAttempts {
-            do {
-                return try body(try transport.generation())
-            } catch let error as NftablesError where error.errno == ERESTART {
-                usleep(UInt32(Int.random(in: 100...(500 + 100 * min(attempt, 20)))))
-            }
-        }
-        throw NftablesError("forwarding acceptance: ruleset kept changing", errno: EAGAIN)
+        try transport.retryingWhileRulesetChanges("forwarding acceptance") { try body(try transport.generation()) }
     }
 }
