@@ -24,27 +24,19 @@ import Glibc
 /// Frames from ports not in the map (the uplink, other networks) are not looked at further.
 /// The port's element names the MAC (`OwnerTag.portComment`), so DEL reads the allowed pair by
 /// its key and never lists the set.
-public struct MACSpoofCheck {
+public struct MACSpoofCheck: NetworkObjectsFeature {
     /// `bridge nsbridge`.
     public static let table = Table(family: .bridge, name: "nsbridge")
 
-    private let transport: any NftablesTransport
+    let transport: any NftablesTransport
 
     public init(transport: any NftablesTransport) {
         self.transport = transport
     }
 
-    static func objects(network: String) -> NetworkObjects {
-        objects(hash: OwnerTag.networkHash(network))
-    }
-
     static func objects(hash: String) -> NetworkObjects {
-        NetworkObjects(
-            table: table,
-            base: Chain(table: table, name: "nsb-\(hash)-prerouting", hook: .bridgePrerouting),
-            target: Chain(table: table, name: "nsb-\(hash)-macs"),
-            dispatchMaps: [NamedSet(table: table, name: "nsb-\(hash)-ports", key: .interfaceName, isVerdictMap: true)],
-            ownedSets: [NamedSet(table: table, name: "nsb-\(hash)-allowed", key: .concatenation([.interfaceName, .etherAddress]))])
+        NetworkObjects(table, hash: hash, base: "prerouting", hook: .bridgePrerouting, target: "macs",
+                       dispatch: [("ports", .interfaceName)], owned: [("allowed", .concatenation([.interfaceName, .etherAddress]))])
     }
 
     /// The batch an ADD applies when the network's chains are missing or need repair.
@@ -156,12 +148,6 @@ public struct MACSpoofCheck {
     /// objects if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
-    }
-
-    /// Removes every network's objects except those of `networks`, whatever they contain.
-    /// - Throws: `NftablesError`.
-    public func removeNetworks(keeping networks: Set<String>) throws {
-        try removeForeignNetworks(table: Self.table, keeping: networks, transport: transport, objects: Self.objects(hash:))
+        try collectGarbage(network: network, valid: valid)
     }
 }

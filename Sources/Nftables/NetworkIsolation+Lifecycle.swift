@@ -42,12 +42,6 @@ extension NetworkIsolation {
     /// if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
-    }
-
-    /// Removes every network's isolation objects except those of `networks`.
-    /// - Throws: `NftablesError`.
-    public func removeNetworks(keeping networks: Set<String>) throws {
-        try removeForeignNetworks(table: Self.table, keeping: networks, transport: transport, objects: Self.objects(hash:))
+        try collectGarbage(network: network, valid: valid)
     }
 }

@@ -49,18 +49,6 @@ struct NetworkObjects {
         operations += (dispatchMaps + ownedSets).flatMap { [Operation.addSet($0), .deleteSet($0)] }
         return operations
     }
-
-    /// Removes the network's objects whatever they contain (for networks that no longer
-    /// exist). Order matters: the base chain's rules reference the maps, and map elements
-    /// reference the target chain.
-    func teardownUnconditionally() -> [Operation] {
-        let plainTarget = Chain(table: table, name: target.name)
-        let plainBase = Chain(table: table, name: base.name)
-        var operations: [Operation] = [.addTable(table), .addChain(plainBase), .deleteChain(plainBase)]
-        operations += (dispatchMaps + ownedSets).flatMap { [Operation.addSet($0), .deleteSet($0)] }
-        operations += [.addChain(plainTarget), .deleteChain(plainTarget)]
-        return operations
-    }
 }
 
 /// Removes set elements that a predicate calls stale, atomically with respect to concurrent
