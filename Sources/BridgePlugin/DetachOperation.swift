@@ -27,14 +27,7 @@ struct DetachOperation {
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
         let releaseFirewall = firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
-        let removeInterfaces = {
-            if let shaper, let group {
-                removeGroupedLinks(shaper, group, &linkErrors)
-                return
-            }
-            if let datapath { removeLinks(datapath, &linkErrors) }
-            if let shaper { removeIfb(shaper, &shapingErrors) }
-        }
+        let removeInterfaces = { removeLinks(shaper, group, datapath, &linkErrors, &shapingErrors) }
         // Deleting the veth and releasing the netfilter socket after deletions each wait for an
         // RCU grace period in the kernel; side by side they wait once. Only the release leaves
         // this thread: it needs nothing but the socket's descriptor.
@@ -48,6 +41,17 @@ struct DetachOperation {
             try addressManager?.release(for: request.attachment)
         }
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
+    }
+
+    /// The veth pair and the ifb: in one request when ADD grouped them, else one by one.
+    private func removeLinks(_ shaper: TrafficShaper?, _ group: UInt32?, _ datapath: Datapath?,
+                             _ linkErrors: inout TeardownErrors, _ shapingErrors: inout TeardownErrors) {
+        if let shaper, let group {
+            removeGroupedLinks(shaper, group, &linkErrors)
+            return
+        }
+        if let datapath { removeLinks(datapath, &linkErrors) }
+        if let shaper { removeIfb(shaper, &shapingErrors) }
     }
 
     private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
