@@ -25,15 +25,6 @@ extension AttachOperation {
     }
 }
 
-extension DetachOperation {
-    /// At the runtime's keys when it passes the mappings again, else by owner over the maps.
-    func removePortMappings(_ firewall: Firewall, addresses: [IPAddress]?) throws {
-        try firewall.removePortMappings(
-            network: request.configuration.name, attachment: request.attachment,
-            mappings: configuration.portMappings.mappings, addresses: addresses, bridge: configuration.bridgeName)
-    }
-}
-
 extension CheckOperation {
     func checkPortMappings(_ addresses: [IPAddress]) throws {
         try dependencies.firewall().checkPortMappings(PortMappingFirewall.Publication(

@@ -1,11 +1,7 @@
 import CNIProtocol
-#if canImport(Glibc)
-import LinuxSupport
-#endif
 
 extension DetachOperation {
-    /// The shaper, when this network may have shaped the attachment, opened before DEL splits
-    /// into threads.
+    /// The shaper, when this network may have shaped the attachment.
     func trafficShaperIfShaping(_ errors: inout TeardownErrors) -> TrafficShaper? {
         guard configuration.mayShapeTraffic else { return nil }
         return errors.value("open rtnetlink for traffic shaping") { try dependencies.trafficShaper() }
@@ -25,26 +21,12 @@ extension DetachOperation {
         errors.collect("delete interfaces") { try shaper.deleteAttachmentGroup(group) }
     }
 
-    /// Runs `work` while the attachment's ifb is deleted on another thread, when its links are
-    /// not grouped: the veth is already gone (containerd removes the namespace, and the veth
-    /// with it, before its DEL with an empty `CNI_NETNS`). The ifb is found by name.
-    /// - Returns: `openingErrors` and the deletion's failure, if any.
-    func removingIfb(_ shaper: TrafficShaper?, openingErrors: TeardownErrors, alongside work: () -> Void) -> TeardownErrors {
-        var errors = openingErrors
-        guard let shaper else {
-            work()
-            return errors
-        }
+    /// Deletes the attachment's ifb by name, when its links are not grouped: the veth is already
+    /// gone (containerd removes the namespace, and the veth with it, before its DEL with an empty
+    /// `CNI_NETNS`), or the attachment shapes ingress only and has no ifb.
+    func removeIfb(_ shaper: TrafficShaper, _ errors: inout TeardownErrors) {
         let name = BridgeNaming.ifbName(for: request.attachment)
-        #if canImport(Glibc)
-        ParallelWork.run(work, alongside: {
-            errors.collect("delete \(name)") { _ = try shaper.deleteIfb(named: name) }
-        })
-        #else
-        work()
         errors.collect("delete \(name)") { _ = try shaper.deleteIfb(named: name) }
-        #endif
-        return errors
     }
 }
 

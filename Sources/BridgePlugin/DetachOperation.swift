@@ -26,25 +26,32 @@ struct DetachOperation {
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
-        // Deleting the veth and releasing the netfilter socket after a deletion each wait for an
-        // RCU grace period in the kernel; side by side they wait once (`removeFirewallState`
-        // releases the socket on the firewall thread for that).
-        ParallelWork.run({
-            if let shaper, let group {
-                removeGroupedLinks(shaper, group, &linkErrors)
-            } else if let datapath {
-                removeLinks(datapath, &linkErrors)
-            }
-        }, alongside: {
-            shapingErrors = removingIfb(group == nil ? shaper : nil, openingErrors: shapingErrors) {
-                if let firewall { removeFirewallState(firewall, addresses: addresses, &firewallErrors) }
-            }
-        })
+        let releaseFirewall = firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
+        let removeInterfaces = { removeLinks(shaper, group, datapath, &linkErrors, &shapingErrors) }
+        // Deleting the veth and releasing the netfilter socket after deletions each wait for an
+        // RCU grace period in the kernel; side by side they wait once. Only the release leaves
+        // this thread: it needs nothing but the socket's descriptor.
+        if let releaseFirewall {
+            ParallelWork.run(removeInterfaces, alongside: releaseFirewall)
+        } else {
+            removeInterfaces()
+        }
         var errors = linkErrors.merged(with: firewallErrors).merged(with: shapingErrors)
         errors.collect("release addresses") {
             try addressManager?.release(for: request.attachment)
         }
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
+    }
+
+    /// The veth pair and the ifb: in one request when ADD grouped them, else one by one.
+    private func removeLinks(_ shaper: TrafficShaper?, _ group: UInt32?, _ datapath: Datapath?,
+                             _ linkErrors: inout TeardownErrors, _ shapingErrors: inout TeardownErrors) {
+        if let shaper, let group {
+            removeGroupedLinks(shaper, group, &linkErrors)
+            return
+        }
+        if let datapath { removeLinks(datapath, &linkErrors) }
+        if let shaper { removeIfb(shaper, &shapingErrors) }
     }
 
     private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
@@ -58,17 +65,11 @@ struct DetachOperation {
         }
     }
 
-    private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?, _ errors: inout TeardownErrors) {
-        let (network, attachment) = (request.configuration.name, request.attachment)
-        errors.collect("remove firewall state") {
-            if configuration.ipMasq { try firewall.removeMasquerade(network: network, attachment: attachment, addresses: addresses) }
-            if configuration.needsSeparateMACCheck { try firewall.removeSpoofCheck(network: network, attachment: attachment) }
-            if configuration.portMappings.enabled { try removePortMappings(firewall, addresses: addresses) }
-            let guards = configuration.guards(network: network, attachment: attachment)
-            if !guards.isEmpty { try firewall.removeGuards(guards, attachment: attachment, addresses: addresses) }
-        }
-        errors.collect("remove forwarding acceptance") { try firewall.removeForwarding(network: network, attachment: attachment) }
-        firewall.release()
+    /// - Returns: the release of the firewall's kernel socket, for another thread.
+    private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?,
+                                     _ errors: inout TeardownErrors) -> @Sendable () -> Void {
+        errors.collect("remove firewall state") { try firewall.removeAttachment(firewallDetachment(addresses: addresses)) }
+        return firewall.release()
     }
 }
 

@@ -155,10 +155,10 @@ public protocol Datapath {
 
 /// Masquerade and MAC spoof-check state, owned per (network, attachment).
 public protocol Firewall {
-    /// Releases the kernel connection. DEL calls it at the end of its firewall work, on that
-    /// work's thread: the kernel's grace-period wait after deletions then overlaps the veth
-    /// deletion instead of following it. Nothing may use the firewall afterwards.
-    func release()
+    /// Releases the kernel connection; nothing may use the firewall afterwards. The returned
+    /// closure is the socket's release in the kernel, which waits for a grace period after
+    /// deletions: DEL runs it on another thread, beside the veth deletion, so the two waits overlap.
+    func release() -> @Sendable () -> Void
 
     /// Fails when the kernel's nftables cannot be used at all (for STATUS).
     func probe() throws
@@ -196,6 +196,8 @@ public protocol Firewall {
     func garbageCollectGuards(_ guards: TenancyGuards, keep: Set<Attachment>) throws
     /// Masquerade, the MAC check and the guards of one ADD (Ports+FirewallAttachment.swift).
     func addAttachment(_ request: FirewallAttachment) throws -> Bool
+    /// Everything of one attachment that DEL removes (Ports+FirewallDetachment.swift).
+    func removeAttachment(_ request: FirewallDetachment) throws
     /// Forwarding acceptance in the host's iptables `FORWARD` chains, if it has any.
     func addForwarding(network: String, attachment: Attachment, bridge: String, hostInterface: String) throws
     func removeForwarding(network: String, attachment: Attachment) throws

@@ -55,6 +55,19 @@ public final class MNLSocket {
         self.handle = nil
     }
 
+    /// Closes the socket but for its release in the kernel, which the returned closure does on
+    /// whatever thread runs it. Releasing a netfilter socket after deletions waits for an RCU
+    /// grace period; on another thread that wait overlaps the caller's own (a veth deletion). A
+    /// duplicate descriptor keeps the socket open until then: one `fcntl` more.
+    public func closeDeferringRelease() -> @Sendable () -> Void {
+        guard let handle else { return {} }
+        let duplicate = fcntl(mnl_socket_get_fd(handle), F_DUPFD_CLOEXEC, 0)
+        close()
+        // Without a duplicate, the close above has released the socket already.
+        guard duplicate >= 0 else { return {} }
+        return { _ = Glibc.close(duplicate) }
+    }
+
     /// Turns on a boolean `SOL_NETLINK` option; best effort, the kernel may not know it.
     public func enableOption(_ option: Int32) {
         var one: Int32 = 1

@@ -21,20 +21,23 @@ extension AddressSpoofCheck {
     ///   - addresses: the attachment's addresses if still known; `nil` lists the address sets.
     /// - Throws: `NftablesError`.
     public func remove(network: String, attachment: Attachment, port: String, addresses: [IPAddress]?) throws {
-        let objects = Self.objects(network: network)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
+        try AttachmentRemoval(transport: transport).remove([
+            Self.removal(network: network, attachment: attachment, port: port, addresses: addresses),
+        ])
+    }
+
+    /// DEL's share (see ``AttachmentRemoval``): the port element, read first, names the MAC
+    /// that the other keys hold.
+    public static func removal(network: String, attachment: Attachment, port: String, addresses: [IPAddress]?) -> RemovalPart {
+        let objects = objects(network: network)
         let portKey = SetElement.key(interfaceName: port)
-        let portElement = try transport.elements(of: objects.dispatchMaps[0], keys: [portKey])?.first
-        let mac = OwnerTag.mac(inPortComment: portElement?.comment)
-        var targets: [(set: NamedSet, keys: [[UInt8]]?)] = [(objects.dispatchMaps[0], [portKey])]
-        if let addresses {
-            let keys = Self.keys(objects, port: port, mac: mac, addresses: addresses)
-            targets += objects.ownedSets.map { set in (set: set, keys: keys.filter { $0.0 == set }.map { $0.1 }) }
-        } else {
-            targets += objects.ownedSets.map { (set: $0, keys: nil) }
+        return objects.removal(ownedBy: OwnerTag.owner(network: network, attachment: attachment),
+                               port: (objects.dispatchMaps[0], portKey), targetRules: rules(objects).target.count) { portElement in
+            let targets: [RemovalPart.Target] = [(objects.dispatchMaps[0], [portKey])]
+            guard let addresses else { return targets + objects.ownedSets.map { (set: $0, keys: nil) } }
+            let keys = keys(objects, port: port, mac: OwnerTag.mac(inPortComment: portElement?.comment), addresses: addresses)
+            return targets + objects.ownedSets.map { set in (set: set, keys: keys.filter { $0.0 == set }.map { $0.1 }) }
         }
-        try objects.removeElements(ownedBy: owner, from: targets, transport: transport,
-                                   knownRules: Self.rules(objects).target.count)
     }
 
     /// Verifies the network's chains and every element of the port, and that each belongs to
@@ -49,12 +52,6 @@ extension AddressSpoofCheck {
     /// if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
-    }
-
-    /// Removes every network's `ipspoofchk` objects except those of `networks`.
-    /// - Throws: `NftablesError`.
-    public func removeNetworks(keeping networks: Set<String>) throws {
-        try removeForeignNetworks(table: Self.table, keeping: networks, transport: transport, objects: Self.objects(hash:))
+        try collectGarbage(network: network, valid: valid)
     }
 }

@@ -24,7 +24,7 @@ import CNIProtocol
 ///
 /// The port's element names the MAC in its comment (after the owner prefix), so DEL, which runs
 /// without the container, finds the MAC-derived keys by one read instead of a listing.
-public struct AddressSpoofCheck {
+public struct AddressSpoofCheck: NetworkObjectsFeature {
     /// `bridge nsbridge`, shared with `MACSpoofCheck`.
     public static let table = MACSpoofCheck.table
 
@@ -34,21 +34,12 @@ public struct AddressSpoofCheck {
         self.transport = transport
     }
 
-    static func objects(network: String) -> NetworkObjects {
-        objects(hash: OwnerTag.networkHash(network))
-    }
-
     static func objects(hash: String) -> NetworkObjects {
-        NetworkObjects(
-            table: table,
-            base: Chain(table: table, name: "nsb-\(hash)-ipprerouting", hook: .bridgePrerouting),
-            target: Chain(table: table, name: "nsb-\(hash)-ipcheck"),
-            dispatchMaps: [NamedSet(table: table, name: "nsb-\(hash)-ipports", key: .interfaceName, isVerdictMap: true)],
-            ownedSets: [
-                NamedSet(table: table, name: "nsb-\(hash)-ipmacs", key: .concatenation([.interfaceName, .etherAddress])),
-                NamedSet(table: table, name: "nsb-\(hash)-ip4", key: .concatenation([.interfaceName, .ipv4Address])),
-                NamedSet(table: table, name: "nsb-\(hash)-ip6", key: .concatenation([.interfaceName, .ipv6Address])),
-            ])
+        NetworkObjects(table, hash: hash, base: "ipprerouting", hook: .bridgePrerouting, target: "ipcheck",
+                       dispatch: [("ipports", .interfaceName)],
+                       owned: [("ipmacs", .concatenation([.interfaceName, .etherAddress])),
+                               ("ip4", .concatenation([.interfaceName, .ipv4Address])),
+                               ("ip6", .concatenation([.interfaceName, .ipv6Address]))])
     }
 
     static func rules(_ objects: NetworkObjects) -> (base: [[Expression]], target: [[Expression]]) {

@@ -72,13 +72,17 @@ extension ForwardingAcceptance {
     /// rules (and ours altogether after the last network). Succeeds if nothing is there.
     /// - Throws: `NftablesError`.
     public func remove(network: String, attachment: Attachment, hostInterface: String) throws {
+        try AttachmentRemoval(transport: transport).remove([removal(network: network, attachment: attachment, hostInterface: hostInterface)])
+    }
+
+    /// DEL's share (see ``AttachmentRemoval``): the membership element, and the network's rules
+    /// when it was the last member (the host's tables are read only then).
+    public func removal(network: String, attachment: Attachment, hostInterface: String) -> RemovalPart {
         let membership = Self.membership(network: network)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
-        let outcome = try StaleElementRemover(transport: transport)
-            .remove(from: [(set: membership.map, keys: [SetElement.key(interfaceName: hostInterface)])]) {
-                OwnerTag.ownerPrefix(of: $0) == owner
-            }
-        if outcome.removedAny { try removeIfUnused(network: network) }
+        return RemovalPart(owner: OwnerTag.owner(network: network, attachment: attachment),
+                           targets: { _ in [(membership.map, [SetElement.key(interfaceName: hostInterface)])] },
+                           tidy: RemovalPart.Tidy(chain: membership.chain, referencingSets: [membership.map], ownRules: 0,
+                                                  teardown: { try teardown(network: network) }))
     }
 
     /// Deletes the network's membership elements whose owner is not in `valid`, then the
@@ -100,19 +104,25 @@ extension ForwardingAcceptance {
         let membership = Self.membership(network: network)
         try retryingOnGenerationChange { generation in
             if let use = try transport.useCount(of: membership.chain), use > 0 { return }
-            var operations: [Operation] = [
-                .addTable(membership.chain.table), .addChain(membership.chain), .deleteChain(membership.chain),
-                .addSet(membership.map), .deleteSet(membership.map),
-            ]
-            for state in try hostTables() {
-                operations += try Self.removals(state, network: network, adminRules: transport.rules(in: Self.adminChain(in: state.table)))
-            }
             do {
-                try transport.apply(Batch(operations, expectedGeneration: generation))
+                try transport.apply(Batch(teardown(network: network), expectedGeneration: generation))
             } catch let error as NftablesError where error.errno == EBUSY {
                 return
             }
         }
+    }
+
+    /// The network's membership bookkeeping, and its rules in every iptables table the host has.
+    func teardown(network: String) throws -> [Operation] {
+        let membership = Self.membership(network: network)
+        var operations: [Operation] = [
+            .addTable(membership.chain.table), .addChain(membership.chain), .deleteChain(membership.chain),
+            .addSet(membership.map), .deleteSet(membership.map),
+        ]
+        for state in try hostTables() {
+            operations += try Self.removals(state, network: network, adminRules: transport.rules(in: Self.adminChain(in: state.table)))
+        }
+        return operations
     }
 
     /// The network's rules in one table, and our jump and chains when no other network is left.
@@ -161,13 +171,6 @@ extension ForwardingAcceptance {
     /// Runs `body` with a fresh ruleset generation until its pinned batch is not refused with
     /// ERESTART (another transaction committed between the reads and the write).
     func retryingOnGenerationChange(_ body: (UInt32) throws -> Void) throws {
-        for attempt in 0..<maximumAttempts {
-            do {
-                return try body(try transport.generation())
-            } catch let error as NftablesError where error.errno == ERESTART {
-                usleep(UInt32(Int.random(in: 100...(500 + 100 * min(attempt, 20)))))
-            }
-        }
-        throw NftablesError("forwarding acceptance: ruleset kept changing", errno: EAGAIN)
+        try transport.retryingWhileRulesetChanges("forwarding acceptance") { try body(try transport.generation()) }
     }
 }

@@ -68,7 +68,6 @@ public struct ForwardingAcceptance {
     static let conntrackInfoSize = 168
 
     let transport: any NftablesTransport
-    var maximumAttempts = 200
 
     public init(transport: any NftablesTransport) {
         self.transport = transport

@@ -24,27 +24,19 @@ import Glibc
 /// Frames from ports not in the map (the uplink, other networks) are not looked at further.
 /// The port's element names the MAC (`OwnerTag.portComment`), so DEL reads the allowed pair by
 /// its key and never lists the set.
-public struct MACSpoofCheck {
+public struct MACSpoofCheck: NetworkObjectsFeature {
     /// `bridge nsbridge`.
     public static let table = Table(family: .bridge, name: "nsbridge")
 
-    private let transport: any NftablesTransport
+    let transport: any NftablesTransport
 
     public init(transport: any NftablesTransport) {
         self.transport = transport
     }
 
-    static func objects(network: String) -> NetworkObjects {
-        objects(hash: OwnerTag.networkHash(network))
-    }
-
     static func objects(hash: String) -> NetworkObjects {
-        NetworkObjects(
-            table: table,
-            base: Chain(table: table, name: "nsb-\(hash)-prerouting", hook: .bridgePrerouting),
-            target: Chain(table: table, name: "nsb-\(hash)-macs"),
-            dispatchMaps: [NamedSet(table: table, name: "nsb-\(hash)-ports", key: .interfaceName, isVerdictMap: true)],
-            ownedSets: [NamedSet(table: table, name: "nsb-\(hash)-allowed", key: .concatenation([.interfaceName, .etherAddress]))])
+        NetworkObjects(table, hash: hash, base: "prerouting", hook: .bridgePrerouting, target: "macs",
+                       dispatch: [("ports", .interfaceName)], owned: [("allowed", .concatenation([.interfaceName, .etherAddress]))])
     }
 
     /// The batch an ADD applies when the network's chains are missing or need repair.
@@ -113,27 +105,30 @@ public struct MACSpoofCheck {
     ///   - mac: the container's MAC, if known; saves the read of the port element.
     /// - Throws: `NftablesError`.
     public func remove(network: String, attachment: Attachment, hostInterface: String? = nil, mac: String? = nil) throws {
-        let objects = Self.objects(network: network)
-        var targets: [(set: NamedSet, keys: [[UInt8]]?)] = objects.elementSets.map { (set: $0, keys: nil) }
-        if let hostInterface {
-            targets[0].keys = [SetElement.key(interfaceName: hostInterface)]
-            targets[1].keys = try allowedKeys(objects, hostInterface: hostInterface, mac: mac)
-        }
-        try objects.removeElements(ownedBy: OwnerTag.owner(network: network, attachment: attachment), from: targets,
-                                   transport: transport)
+        try AttachmentRemoval(transport: transport).remove([
+            Self.removal(network: network, attachment: attachment, hostInterface: hostInterface, mac: mac),
+        ])
     }
 
-    /// The port's allowed-pair key, from `mac` or from the MAC its port element names. Empty
-    /// when the port element is gone (ADD writes both in one transaction, DEL deletes both);
-    /// `nil`, to list the set, for a port element written before its comment named the MAC.
-    private func allowedKeys(_ objects: NetworkObjects, hostInterface: String, mac: String?) throws -> [[UInt8]]? {
-        var macBytes = mac.flatMap { MACAddress($0)?.bytes }
-        if macBytes == nil {
-            let portKey = SetElement.key(interfaceName: hostInterface)
-            guard let port = try transport.elements(of: objects.dispatchMaps[0], keys: [portKey])?.first else { return [] }
-            macBytes = OwnerTag.mac(inPortComment: port.comment)
+    /// DEL's share (see ``AttachmentRemoval``). The allowed pair's key comes from `mac` or from
+    /// the MAC the port element names: none when the port element is gone (ADD writes both in
+    /// one transaction, DEL deletes both); the set is listed for a port element written before
+    /// its comment named the MAC.
+    public static func removal(network: String, attachment: Attachment, hostInterface: String?, mac: String? = nil) -> RemovalPart {
+        let objects = objects(network: network)
+        let owner = OwnerTag.owner(network: network, attachment: attachment)
+        guard let hostInterface else {
+            return objects.removal(ownedBy: owner, targetRules: nil) { _ in objects.elementSets.map { (set: $0, keys: nil) } }
         }
-        return macBytes.map { [SetElement.key(interfaceName: hostInterface, mac: $0)] }
+        let portKey = SetElement.key(interfaceName: hostInterface)
+        let known = mac.flatMap { MACAddress($0)?.bytes }
+        return objects.removal(ownedBy: owner, port: known == nil ? (objects.dispatchMaps[0], portKey) : nil,
+                               targetRules: nil) { port in
+            let macBytes = known ?? OwnerTag.mac(inPortComment: port?.comment)
+            let allowed: [[UInt8]]? = macBytes.map { [SetElement.key(interfaceName: hostInterface, mac: $0)] }
+                ?? (port == nil ? [] : nil)
+            return [(objects.dispatchMaps[0], [portKey]), (objects.ownedSets[0], allowed)]
+        }
     }
 
     /// Verifies the network's chains and that `hostInterface` is checked against `mac` on
@@ -153,12 +148,6 @@ public struct MACSpoofCheck {
     /// objects if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
-    }
-
-    /// Removes every network's objects except those of `networks`, whatever they contain.
-    /// - Throws: `NftablesError`.
-    public func removeNetworks(keeping networks: Set<String>) throws {
-        try removeForeignNetworks(table: Self.table, keeping: networks, transport: transport, objects: Self.objects(hash:))
+        try collectGarbage(network: network, valid: valid)
     }
 }

@@ -31,13 +31,10 @@ public final class MNLNftablesTransport: NftablesTransport {
         self.nextSequence = UInt32(truncatingIfNeeded: time(nil))
     }
 
-    deinit {
-        close()
-    }
-
-    /// Closing waits for the kernel's grace period after deletions: nftables time too.
-    public func close() {
-        InvocationPhases.measure(.nftables) { socket.close() }
+    /// The release waits for the kernel's grace period after deletions: nftables time too.
+    public func close() -> @Sendable () -> Void {
+        let release = socket.closeDeferringRelease()
+        return { InvocationPhases.measure(.nftables) { release() } }
     }
 
     func takeSequences(_ count: Int) -> UInt32 {

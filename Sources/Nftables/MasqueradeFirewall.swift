@@ -48,13 +48,12 @@ import CNIProtocol
 ///   After `nft flush ruleset`, CHECK fails naming the missing objects and the next ADD of any
 ///   attachment on the network restores the network objects and that attachment's elements.
 /// - GC lists the network's maps and deletes elements whose owner is not a valid attachment,
-///   then removes the network's objects if nothing is left. `removeNetworks(keeping:)` drops
-///   whole networks that no longer exist.
+///   then removes the network's objects if nothing is left.
 ///
 /// Coexistence: only our table is touched. The reference's `cni_plugins_masquerade` and
 /// iptables-nft tables hook postrouting independently; the first masquerade wins, which is
 /// harmless because both translate to the same outgoing address.
-public struct MasqueradeFirewall {
+public struct MasqueradeFirewall: NetworkObjectsFeature {
     /// `inet nsbridge`.
     public static let table = Table(family: .inet, name: "nsbridge")
 
@@ -64,21 +63,10 @@ public struct MasqueradeFirewall {
         self.transport = transport
     }
 
-    /// The objects `network` owns.
-    static func objects(network: String) -> NetworkObjects {
-        objects(hash: OwnerTag.networkHash(network))
-    }
-
     /// The objects of the network whose hash is `hash`.
     static func objects(hash: String) -> NetworkObjects {
-        NetworkObjects(
-            table: table,
-            base: Chain(table: table, name: "nsb-\(hash)-postrouting", hook: .sourceNAT),
-            target: Chain(table: table, name: "nsb-\(hash)-masquerade"),
-            dispatchMaps: [
-                NamedSet(table: table, name: "nsb-\(hash)-src4", key: .ipv4Address, isVerdictMap: true),
-                NamedSet(table: table, name: "nsb-\(hash)-src6", key: .ipv6Address, isVerdictMap: true),
-            ])
+        NetworkObjects(table, hash: hash, base: "postrouting", hook: .sourceNAT, target: "masquerade",
+                       dispatch: [("src4", .ipv4Address), ("src6", .ipv6Address)])
     }
 
     /// The rules of the network's target chain: multicast and every non-masqueraded
@@ -146,10 +134,15 @@ public struct MasqueradeFirewall {
     ///     only those elements. `nil` lists the network's maps instead.
     /// - Throws: `NftablesError`.
     public func remove(network: String, attachment: Attachment, addresses: [IPAddress]? = nil) throws {
-        let objects = Self.objects(network: network)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
+        try AttachmentRemoval(transport: transport).remove([Self.removal(network: network, attachment: attachment, addresses: addresses)])
+    }
+
+    /// DEL's share (see ``AttachmentRemoval``); the target chain's rules depend on the excluded
+    /// subnets, so it is listed.
+    public static func removal(network: String, attachment: Attachment, addresses: [IPAddress]?) -> RemovalPart {
+        let objects = objects(network: network)
         let targets = objects.addressTargets(addresses)
-        try objects.removeElements(ownedBy: owner, from: targets, transport: transport)
+        return objects.removal(ownedBy: OwnerTag.owner(network: network, attachment: attachment), targetRules: nil) { _ in targets }
     }
 
     /// Verifies that the network's chains exist and that every address maps to the network
@@ -167,27 +160,6 @@ public struct MasqueradeFirewall {
     /// objects if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
-    }
-
-    /// Removes every network's objects except those of `networks`, whatever they contain.
-    /// - Throws: `NftablesError`.
-    public func removeNetworks(keeping networks: Set<String>) throws {
-        try removeForeignNetworks(table: Self.table, keeping: networks, transport: transport, objects: Self.objects(hash:))
-    }
-}
-
-/// Tears down, unconditionally, each network in `table` whose hash is not one of `networks`.
-func removeForeignNetworks(table: Table, keeping networks: Set<String>, transport: any NftablesTransport,
-                           objects: (String) -> NetworkObjects) throws {
-    guard let names = try transport.chainNames(in: table) else { return }
-    let kept = Set(networks.map(OwnerTag.networkHash))
-    let hashes = Set(names.compactMap { name -> String? in
-        let parts = name.split(separator: "-")
-        guard parts.count == 3, parts[0] == "nsb", parts[1].utf8.count == 16 else { return nil }
-        return String(parts[1])
-    })
-    for hash in hashes.subtracting(kept).sorted() {
-        try transport.applyTolerating(objects(hash).teardownUnconditionally())
+        try collectGarbage(network: network, valid: valid)
     }
 }

@@ -18,12 +18,16 @@ extension NetworkIsolation {
     /// - Parameter addresses: the attachment's addresses if still known; `nil` lists the maps.
     /// - Throws: `NftablesError`.
     public func remove(network: String, attachment: Attachment, addresses: [IPAddress]?) throws {
-        let objects = Self.objects(network: network)
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
+        try AttachmentRemoval(transport: transport).remove([Self.removal(network: network, attachment: attachment, addresses: addresses)])
+    }
+
+    /// DEL's share (see ``AttachmentRemoval``).
+    public static func removal(network: String, attachment: Attachment, addresses: [IPAddress]?) -> RemovalPart {
+        let objects = objects(network: network)
         let targets = objects.addressTargets(addresses)
         // The target chain's rule count does not depend on the bridge name.
-        try objects.removeElements(ownedBy: owner, from: targets, transport: transport,
-                                   knownRules: Self.rules(objects, bridge: "").target.count)
+        return objects.removal(ownedBy: OwnerTag.owner(network: network, attachment: attachment),
+                               targetRules: rules(objects, bridge: "").target.count) { _ in targets }
     }
 
     /// Verifies the network's chains and that every address is routed through the check on
@@ -38,12 +42,6 @@ extension NetworkIsolation {
     /// if none remain.
     /// - Throws: `NftablesError`.
     public func garbageCollect(network: String, valid: Set<Attachment>) throws {
-        try Self.objects(network: network).garbageCollect(network: network, valid: valid, transport: transport)
-    }
-
-    /// Removes every network's isolation objects except those of `networks`.
-    /// - Throws: `NftablesError`.
-    public func removeNetworks(keeping networks: Set<String>) throws {
-        try removeForeignNetworks(table: Self.table, keeping: networks, transport: transport, objects: Self.objects(hash:))
+        try collectGarbage(network: network, valid: valid)
     }
 }

@@ -29,7 +29,7 @@ import CNIProtocol
 /// a container address of `N` (the elements, which also give the objects the same per-attachment
 /// lifecycle as masquerade: the last DEL removes them, GC collects strays). Spoofed sources do
 /// not matter here: the decision uses the bridge a packet came from and the address it goes to.
-public struct NetworkIsolation {
+public struct NetworkIsolation: NetworkObjectsFeature {
     /// `inet nsbridge`, shared with `MasqueradeFirewall`.
     public static let table = MasqueradeFirewall.table
     /// The interface group of every bridge nsbridge uses ("nsbr").
@@ -43,19 +43,9 @@ public struct NetworkIsolation {
         self.transport = transport
     }
 
-    static func objects(network: String) -> NetworkObjects {
-        objects(hash: OwnerTag.networkHash(network))
-    }
-
     static func objects(hash: String) -> NetworkObjects {
-        NetworkObjects(
-            table: table,
-            base: Chain(table: table, name: "nsb-\(hash)-forward", hook: .isolationForward),
-            target: Chain(table: table, name: "nsb-\(hash)-isolate"),
-            dispatchMaps: [
-                NamedSet(table: table, name: "nsb-\(hash)-dst4", key: .ipv4Address, isVerdictMap: true),
-                NamedSet(table: table, name: "nsb-\(hash)-dst6", key: .ipv6Address, isVerdictMap: true),
-            ])
+        NetworkObjects(table, hash: hash, base: "forward", hook: .isolationForward, target: "isolate",
+                       dispatch: [("dst4", .ipv4Address), ("dst6", .ipv6Address)])
     }
 
     /// The rules are written with the bridge name, so the comment names it too: a network whose

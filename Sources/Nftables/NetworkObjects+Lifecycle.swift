@@ -6,16 +6,17 @@ extension NetworkObjects {
     /// Every set whose elements carry an attachment's owner comment.
     var elementSets: [NamedSet] { dispatchMaps + ownedSets }
 
-    /// DEL: deletes the elements at `targets` that `owner` holds, in a batch pinned to the
-    /// generation it read, then the network's objects if nothing refers to them any more.
+    /// DEL's share of a feature built on these objects (see ``AttachmentRemoval``): the
+    /// elements at `targets` that `owner` holds, then the network's objects if nothing refers
+    /// to them any more.
     /// - Parameters:
     ///   - targets: each set with the keys to read, or `nil` to list the set.
-    ///   - knownRules: the target chain's rule count, when known (see `removeIfUnused`).
-    func removeElements(ownedBy owner: String, from targets: [(set: NamedSet, keys: [[UInt8]]?)],
-                        transport: any NftablesTransport, knownRules: Int? = nil) throws {
-        try removeElements(from: targets, transport: transport, knownRules: knownRules) {
-            OwnerTag.ownerPrefix(of: $0) == owner
-        }
+    ///   - targetRules: the target chain's rule count, when known; else it is listed.
+    func removal(ownedBy owner: String, port: (set: NamedSet, key: [UInt8])? = nil, targetRules: Int?,
+                 targets: @escaping (_ port: SetElement?) -> [RemovalPart.Target]) -> RemovalPart {
+        RemovalPart(owner: owner, port: port, targets: targets,
+                    tidy: RemovalPart.Tidy(chain: target, referencingSets: dispatchMaps, ownRules: targetRules,
+                                           teardown: { teardownIfUnused() }))
     }
 
     /// DEL's targets in address-keyed dispatch maps (IPv4 first, then IPv6): each map with the

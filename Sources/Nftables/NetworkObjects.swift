@@ -49,18 +49,6 @@ struct NetworkObjects {
         operations += (dispatchMaps + ownedSets).flatMap { [Operation.addSet($0), .deleteSet($0)] }
         return operations
     }
-
-    /// Removes the network's objects whatever they contain (for networks that no longer
-    /// exist). Order matters: the base chain's rules reference the maps, and map elements
-    /// reference the target chain.
-    func teardownUnconditionally() -> [Operation] {
-        let plainTarget = Chain(table: table, name: target.name)
-        let plainBase = Chain(table: table, name: base.name)
-        var operations: [Operation] = [.addTable(table), .addChain(plainBase), .deleteChain(plainBase)]
-        operations += (dispatchMaps + ownedSets).flatMap { [Operation.addSet($0), .deleteSet($0)] }
-        operations += [.addChain(plainTarget), .deleteChain(plainTarget)]
-        return operations
-    }
 }
 
 /// Removes set elements that a predicate calls stale, atomically with respect to concurrent
@@ -69,7 +57,6 @@ struct NetworkObjects {
 /// what makes "delete only if it is still mine" exact when an address is reused concurrently.
 struct StaleElementRemover {
     var transport: any NftablesTransport
-    var maximumAttempts = 200
 
     struct Outcome {
         /// Some element was deleted.
@@ -82,7 +69,7 @@ struct StaleElementRemover {
     ///   - targets: each set with the keys to look at, or `nil` to list every element.
     ///   - isStale: decides from an element's comment whether to delete it.
     func remove(from targets: [(set: NamedSet, keys: [[UInt8]]?)], where isStale: (String?) -> Bool) throws -> Outcome {
-        for attempt in 0..<maximumAttempts {
+        try transport.retryingWhileRulesetChanges("remove elements") {
             let (generation, keyed) = try readKeyed(targets)
             var deletions: [Operation] = []
             var sawNetwork = false
@@ -97,15 +84,9 @@ struct StaleElementRemover {
                 if !stale.isEmpty { deletions.append(.deleteElements(set, stale)) }
             }
             if deletions.isEmpty { return Outcome(removedAny: false, sawNetwork: sawNetwork) }
-            do {
-                try transport.apply(Batch(deletions, expectedGeneration: generation))
-                return Outcome(removedAny: true, sawNetwork: sawNetwork)
-            } catch let error as NftablesError where error.errno == ERESTART {
-                // Another transaction committed in between; back off a little and re-read.
-                usleep(UInt32(Int.random(in: 100...(500 + 100 * min(attempt, 20)))))
-            }
+            try transport.apply(Batch(deletions, expectedGeneration: generation))
+            return Outcome(removedAny: true, sawNetwork: sawNetwork)
         }
-        throw NftablesError("remove elements: ruleset kept changing", errno: EAGAIN)
     }
 
     /// The generation and, at it, every element at the targets' keys: one lookup datagram.

@@ -34,7 +34,7 @@ public enum NftablesLookupResult: Hashable, Sendable {
 
 extension NftablesTransport {
     /// Transports without a kernel connection have nothing to close.
-    public func close() {}
+    public func close() -> @Sendable () -> Void { {} }
 
     /// Answers each lookup in turn. `MNLNftablesTransport` sends them all in one datagram
     /// and reads the replies together instead.

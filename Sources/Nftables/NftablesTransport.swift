@@ -4,9 +4,10 @@
 /// Reads return `nil` when the object they look in (table, set, chain) does not exist, so that
 /// callers can tell "absent" from "empty" without matching errno values.
 public protocol NftablesTransport {
-    /// Closes the connection now, on the calling thread, so that the kernel's wait after
-    /// deletions happens where the caller chooses; any later request fails.
-    func close()
+    /// Closes the connection now; any later request fails. The kernel's release of the socket,
+    /// which waits for a grace period after deletions, is left to the returned closure, so the
+    /// caller chooses the thread that waits.
+    func close() -> @Sendable () -> Void
 
     /// Applies every operation of `batch` in one atomic transaction.
     /// - Throws: `NftablesError`; with `batch.expectedGeneration` set, errno ERESTART means the

@@ -12,8 +12,16 @@ extension PortMappingFirewall {
     /// - Throws: `NftablesError`.
     public func remove(network: String, attachment: Attachment, mappings: [PortMapping]?, addresses: [IPAddress]?,
                        bridge: String) throws {
-        let owner = OwnerTag.owner(network: network, attachment: attachment)
-        var targets: [(set: NamedSet, keys: [[UInt8]]?)] = []
+        guard let part = Self.removal(network: network, attachment: attachment, mappings: mappings, addresses: addresses,
+                                      bridge: bridge) else { return }
+        try AttachmentRemoval(transport: transport).remove([part])
+    }
+
+    /// DEL's share (see ``AttachmentRemoval``), `nil` when the runtime says there were no
+    /// mappings. The shared objects stay: only GC removes them.
+    public static func removal(network: String, attachment: Attachment, mappings: [PortMapping]?, addresses: [IPAddress]?,
+                               bridge: String) -> RemovalPart? {
+        var targets: [RemovalPart.Target] = []
         for family in IPFamily.allCases {
             for specific in [true, false] {
                 let keys = mappings.map { list in
@@ -28,8 +36,8 @@ extension PortMappingFirewall {
                 targets.append((PortMappingObjects.hairpinSet(family), hairpinKeys))
             }
         }
-        guard !targets.isEmpty else { return }
-        _ = try StaleElementRemover(transport: transport).remove(from: targets) { OwnerTag.ownerPrefix(of: $0) == owner }
+        guard !targets.isEmpty else { return nil }
+        return RemovalPart(owner: OwnerTag.owner(network: network, attachment: attachment), targets: { _ in targets })
     }
 
     /// Verifies that the chains exist and that every mapping and hairpin element is there and

@@ -22,7 +22,6 @@ import Glibc
 ///   top-level chains.
 public struct PortMappingFirewall {
     let transport: any NftablesTransport
-    var maximumAttempts = 200
 
     public init(transport: any NftablesTransport) {
         self.transport = transport
@@ -72,19 +71,13 @@ public struct PortMappingFirewall {
     ///   changed then); `NftablesError`.
     public func add(_ publication: Publication) throws {
         guard !publication.mappings.isEmpty else { return }
-        for attempt in 0..<maximumAttempts {
+        try transport.retryingWhileRulesetChanges("add port mappings") {
             let generation = try transport.generation()
             var operations = try isReady() ? [] : PortMappingObjects.setup()
             operations += try elementOperations(publication)
             guard !operations.isEmpty else { return }
-            do {
-                try transport.apply(Batch(operations, expectedGeneration: generation))
-                return
-            } catch let error as NftablesError where error.errno == ERESTART {
-                usleep(UInt32(Int.random(in: 100...(500 + 100 * min(attempt, 20)))))
-            }
+            try transport.apply(Batch(operations, expectedGeneration: generation))
         }
-        throw NftablesError("add port mappings: ruleset kept changing", errno: EAGAIN)
     }
 
     /// True when the setup's last element is there (so was the rest of its batch).

@@ -134,11 +134,13 @@ final class FakeFirewall: Firewall {
     var usable = true
     /// Port mappings run the real `PortMappingFirewall` over this in-memory kernel.
     let portMappingKernel = RecordingNftablesTransport()
-    /// The threads ``release()`` was called on, in order.
-    var releasedOnThreads: [pthread_t] = []
+    /// The threads the socket releases handed out by ``release()`` ran on, in order.
+    let socketReleases = ThreadLog()
+    var releasedOnThreads: [pthread_t] { socketReleases.threads }
 
-    func release() {
-        releasedOnThreads.append(pthread_self())
+    func release() -> @Sendable () -> Void {
+        let log = socketReleases
+        return { log.record() }
     }
 
     func probe() throws {

@@ -3,12 +3,13 @@ import Testing
 import BridgePlugin
 import CNIProtocol
 
-/// Closing the netfilter socket after DEL's deletions waits for a kernel grace period (8 ms
-/// measured with the tenancy guards). DEL must close it on the firewall's own thread, beside
-/// the veth deletion, not on the main thread after both.
+/// Releasing the netfilter socket after DEL's deletions waits for a kernel grace period (8 ms
+/// measured with the tenancy guards). DEL must release it on a thread of its own, beside the
+/// veth deletion, not on the main thread after it.
 @Suite("DEL releases the firewall on its own thread")
 struct FirewallReleaseTests {
-    @Test("DEL releases the firewall once, on the thread that removed its state", arguments: [false, true])
+    @Test("DEL releases the firewall's socket once, on another thread, after removing its state",
+          arguments: [false, true])
     func releasedBesideVethDeletion(withNamespace: Bool) throws {
         let fakes = FakeDependencies()
         let plugin = BridgePlugin(dependencies: fakes, log: { _ in })

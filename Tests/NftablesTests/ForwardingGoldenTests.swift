@@ -33,7 +33,7 @@ struct ForwardingGoldenTests {
         #expect(info.enumerated().allSatisfy { [146, 150].contains($0.offset) || $0.element == 0 }, "\(info)")
     }
 
-    @Test("Last DEL: membership element, then the network's rules, our jump and chains, pinned and guarded by EBUSY")
+    @Test("Last DEL: membership element, the network's rules, our jump and chains in one batch, pinned and guarded by EBUSY")
     func lastDelete() throws {
         let transport = try iptablesHost()
         let forwarding = ForwardingAcceptance(transport: transport)

@@ -57,8 +57,6 @@ let forwardingDeleteGolden = #"""
 # nft delete element inet nsbridge nsb-d69fc4dfc8673696-fwd { "veth1" }
 nsb-d69fc4dfc8673696-fwd nsbridge 8
 	element 68746576 00000031 00000000 00000000  : 0 [end]
-
-# only at ruleset generation 4
 # nft add table inet nsbridge
 table nsbridge inet flags 0 use 0 handle 0
 # nft add chain inet nsbridge nsb-d69fc4dfc8673696-forwarding

@@ -106,9 +106,15 @@ nsb-d69fc4dfc8673696-src4 nsbridge 8
 	element 0500580a  : 0 [end]
 """#
 
-/// The teardown the last DEL applies. Should a concurrent ADD commit an element first, the kernel refuses it
-/// (EBUSY on the first delete chain, since an element jumps to the masquerade chain) and nothing changes.
-let masqueradeTeardownGolden = #"""
+/// The last DEL, its addresses no longer known: the element found by listing the maps, and the network's
+/// objects, in one batch pinned to the generation of the reads. Should a concurrent ADD commit first, the
+/// kernel refuses it (ERESTART) and DEL reads again; an element the reads missed would make the first delete
+/// chain fail (EBUSY, an element jumps to the masquerade chain), and DEL then deletes its element alone.
+let masqueradeLastDeleteGolden = #"""
+# only at ruleset generation 4
+# nft delete element inet nsbridge nsb-d69fc4dfc8673696-src4 { 10.88.0.6 }
+nsb-d69fc4dfc8673696-src4 nsbridge 8
+	element 0600580a  : 0 [end]
 # nft add table inet nsbridge
 table nsbridge inet flags 0 use 0 handle 0
 # nft add chain inet nsbridge nsb-d69fc4dfc8673696-masquerade
