@@ -3,9 +3,10 @@ import Glibc
 import Netlink
 
 extension KernelDatapath {
-    /// Records the owner on a new host end and keeps it from getting an IPv6 address of its own
-    /// (see ``RouteNetlink/setPortLabel(_:alias:)``). On a host without IPv6 state for the link
-    /// there is no address to keep away, and the alias alone is set.
+    /// Records the owner on a new host end, keeps it from getting an IPv6 address of its own and
+    /// brings it up (it is created down: see ``RouteNetlink/setPortLabel(_:alias:)``). On a host
+    /// without IPv6 state for the link there is no address to keep away, and the alias is set and
+    /// the link brought up in two requests.
     ///
     /// IPv6 is then switched off on the port altogether (`disable_ipv6`), before it gets carrier:
     /// even without an address, carrier makes the kernel add a `multicast ff00::/8` route per
@@ -20,6 +21,7 @@ extension KernelDatapath {
             try hostNetlink.setPortLabel(index, alias: owner)
         } catch where error.errno == EAFNOSUPPORT {
             try hostNetlink.setAlias(index, owner)
+            try hostNetlink.setUp(index)
             return
         }
         try? hostSysctl.set("net/ipv6/conf/\(name)/disable_ipv6", "1")

@@ -115,7 +115,7 @@ final class KernelDatapath: Datapath {
         let pair = VethPairSpec(
             name: spec.hostName, peerName: spec.containerName, peerNamespace: container.namespace,
             mtu: spec.mtu.map(UInt32.init), peerMAC: spec.containerMAC?.bytes,
-            masterIndex: try bridgeIndex(spec.bridge), localUp: true)
+            masterIndex: try bridgeIndex(spec.bridge), localUp: false)  // brought up by labelHostEnd
         do {
             try hostNetlink.addVethPair(pair)
         } catch {
