@@ -12,6 +12,8 @@ struct Addressing {
     /// `isDefaultGateway` when the IPAM gave none.
     var resultRoutes: [CNIResult.Route] = []
     var dns = DNS()
+    /// Addresses the IPAM hands out for the first time on this node: no neighbour has them cached.
+    var firstUse: Set<IPAddress> = []
 
     init() {}
 

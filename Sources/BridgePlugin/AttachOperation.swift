@@ -78,10 +78,12 @@ struct AttachOperation {
 
     private func allocateAddresses(_ rollback: inout Rollback) throws -> Addressing {
         guard let allocator = try dependencies.addressManager(for: request) else { return Addressing() }
-        let reserved = try allocator.allocate(for: attachment)
+        let reserved = try allocator.allocateNotingFirstUse(for: attachment)
         let attachment = self.attachment
         rollback.register("address reservation") { try allocator.release(for: attachment) }
-        return Addressing(ipamResult: reserved, isDefaultGateway: configuration.isDefaultGateway)
+        var addressing = Addressing(ipamResult: reserved.result, isDefaultGateway: configuration.isDefaultGateway)
+        addressing.firstUse = reserved.firstUse
+        return addressing
     }
 
     private func containerSpec(_ addressing: Addressing) -> ContainerInterfaceSpec {

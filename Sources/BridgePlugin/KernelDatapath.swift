@@ -115,7 +115,7 @@ final class KernelDatapath: Datapath {
         let pair = VethPairSpec(
             name: spec.hostName, peerName: spec.containerName, peerNamespace: container.namespace,
             mtu: spec.mtu.map(UInt32.init), peerMAC: spec.containerMAC?.bytes,
-            masterIndex: try bridgeIndex(spec.bridge), localUp: true)
+            masterIndex: try bridgeIndex(spec.bridge), localUp: false)  // brought up by labelHostEnd
         do {
             try hostNetlink.addVethPair(pair)
         } catch {
@@ -129,15 +129,15 @@ final class KernelDatapath: Datapath {
             let containerLink = try container.netlink.link(named: spec.containerName)
         else { throw CNIError(.kernel, "veth pair \(spec.hostName)/\(spec.containerName) vanished after creation") }
         createdHostLinks[spec.hostName] = hostLink.index
-        try recordOwner(spec.owner, on: hostLink.index)
+        try recordOwner(spec.owner, on: hostLink.index, named: spec.hostName)
         return (snapshot(hostLink, master: spec.bridge), snapshot(containerLink, master: nil))
     }
 
     /// The alias cannot be given at creation, so a failure to set it removes the new pair: the
     /// undo for it is registered only once `createVethPair` returns.
-    private func recordOwner(_ owner: String, on index: Int32) throws {
+    private func recordOwner(_ owner: String, on index: Int32, named name: String) throws {
         do {
-            try labelHostEnd(index, owner: owner)
+            try labelHostEnd(index, named: name, owner: owner)
         } catch {
             _ = try? hostNetlink.deleteLink(index: index)
             throw error

@@ -9,6 +9,7 @@ public final class InMemoryLeaseStore: LeaseStore {
     public var leasesByAddress: [IPAddress: LeaseOwner] = [:]
     public var lastReserved: [Int: IPAddress] = [:]
     public var records: [Attachment: [IPAddress]] = [:]
+    public var highWaterMarks: [Int: IPAddress] = [:]
     /// Number of `reserve` calls, successful or not.
     public private(set) var reserveAttempts = 0
     /// Number of full walks (`leases`, `reservedAddresses`, or `addresses(of:)` falling back).
@@ -44,6 +45,13 @@ public final class InMemoryLeaseStore: LeaseStore {
     }
 
     public func lastReservedAddress(rangeSetIndex: Int) -> IPAddress? { lastReserved[rangeSetIndex] }
+
+    public func highWaterMark(rangeSetIndex: Int) -> IPAddress? { highWaterMarks[rangeSetIndex] }
+
+    public func setHighWaterMark(_ address: IPAddress, rangeSetIndex: Int) throws {
+        precondition(isLocked, "setHighWaterMark without the lock")
+        highWaterMarks[rangeSetIndex] = address
+    }
 
     public func owner(of address: IPAddress) throws -> LeaseOwner? { leasesByAddress[address] }
 

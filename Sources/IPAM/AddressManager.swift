@@ -7,6 +7,10 @@ public protocol AddressManager {
     /// `routes` and `dns`; `ips[].interface` is left for the caller to fill.
     func allocate(for attachment: Attachment) throws -> CNIResult
 
+    /// ``allocate(for:)``, also naming the addresses handed out for the first time on this node,
+    /// which ADD need not announce to neighbours. By default none are.
+    func allocateNotingFirstUse(for attachment: Attachment) throws -> AddressAllocation
+
     /// Frees whatever `attachment` holds (DEL). Needs no network namespace; succeeds when there
     /// is nothing to free, so it can be repeated.
     func release(for attachment: Attachment) throws
@@ -24,6 +28,13 @@ public protocol AddressManager {
     /// GC: frees reservations of attachments that are not in `valid` and not alive. See
     /// ``HostLocalIPAM/garbageCollect(valid:isAttachmentAlive:)`` for the `nil` case.
     func garbageCollect(valid: [Attachment]?, isAttachmentAlive: (Attachment) -> Bool) throws
+}
+
+extension AddressManager {
+    /// A manager that keeps no history (a delegated plugin): every address may be a reused one.
+    public func allocateNotingFirstUse(for attachment: Attachment) throws -> AddressAllocation {
+        AddressAllocation(result: try allocate(for: attachment))
+    }
 }
 
 /// The address manager a request's `ipam` object asks for.

@@ -14,6 +14,7 @@ import LinuxSupport
 ///     <ip>                        one per reservation, "<containerID>\r\n<ifname>", 0600
 ///     .nsbridge/                  ours; host-local ignores it
 ///         <containerID>@<ifname>  the addresses an attachment holds, one per line (an index)
+///         high_water_ip.<set>     the range set's high-water mark (FirstUseFrontier), no newline
 ///         .reserving, .…          scratch files, only ever present while the lock is held
 /// ```
 ///

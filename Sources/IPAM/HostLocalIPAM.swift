@@ -26,15 +26,21 @@ public struct HostLocalIPAM: AddressManager {
     /// - Throws: ``IPAMError``: code 7 for bad configuration or an unreadable `resolvConf`,
     ///   120–122 for allocation failures, 5 for store failures.
     public func allocate(for attachment: Attachment) throws -> CNIResult {
+        try allocateNotingFirstUse(for: attachment).result
+    }
+
+    /// Reports the addresses the walk took above the range set's high-water mark
+    /// (``FirstUseFrontier``).
+    public func allocateNotingFirstUse(for attachment: Attachment) throws -> AddressAllocation {
         try InvocationPhases.measure(.ipam) { try allocateUnmeasured(for: attachment) }
     }
 
-    private func allocateUnmeasured(for attachment: Attachment) throws -> CNIResult {
+    private func allocateUnmeasured(for attachment: Attachment) throws -> AddressAllocation {
         let dns = try configuration.resolvConfPath.map(ResolvConf.load) ?? DNS()
         let store = try makeStore()
-        let ips = try IPAllocator(rangeSets: configuration.rangeSets)
-            .allocate(for: attachment, requesting: configuration.requestedAddresses, in: store)
-        return CNIResult(ips: ips, routes: configuration.routes, dns: dns)
+        let (ips, firstUse) = try IPAllocator(rangeSets: configuration.rangeSets)
+            .allocateNotingFirstUse(for: attachment, requesting: configuration.requestedAddresses, in: store)
+        return AddressAllocation(result: CNIResult(ips: ips, routes: configuration.routes, dns: dns), firstUse: firstUse)
     }
 
     public func release(for attachment: Attachment) throws {

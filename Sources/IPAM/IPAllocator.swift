@@ -10,7 +10,8 @@ import CNIProtocol
 ///   wrapping around once, skipping each range's gateway.
 ///
 /// Requested addresses that fall in no set are an error. Any failure releases every address this
-/// call reserved, so a failed allocation leaves the store as it found it.
+/// call reserved, so a failed allocation leaves the store as it found it (except a raised
+/// high-water mark, which only errs towards announcing; see ``FirstUseFrontier``).
 ///
 /// The duplicate check uses ``LeaseStore/recordedAddresses(of:)`` (O(1)) instead of walking
 /// every reservation as the reference does, which is what keeps ADD time flat as the pool fills.
@@ -29,12 +30,22 @@ public struct IPAllocator: Sendable {
     public func allocate(for attachment: Attachment, requesting requested: [IPAddress],
                          in store: some LeaseStore) throws -> [CNIResult.IPConfiguration]
     {
+        try allocateNotingFirstUse(for: attachment, requesting: requested, in: store).configurations
+    }
+
+    /// ``allocate(for:requesting:in:)``, also telling which addresses this store hands out for
+    /// the first time (see ``FirstUseFrontier``).
+    public func allocateNotingFirstUse(for attachment: Attachment, requesting requested: [IPAddress],
+                                       in store: some LeaseStore) throws
+        -> (configurations: [CNIResult.IPConfiguration], firstUse: Set<IPAddress>)
+    {
         try store.withLock {
             var taken: [IPAddress] = []
+            var firstUse: Set<IPAddress> = []
             do {
-                let configurations = try allocateUnlocked(attachment, requested, store, taken: &taken)
+                let configurations = try allocateUnlocked(attachment, requested, store, taken: &taken, firstUse: &firstUse)
                 try store.record(taken, for: attachment)
-                return configurations
+                return (configurations, firstUse)
             } catch {
                 for address in taken.reversed() { try? store.release(address, of: attachment) }
                 throw error
@@ -43,20 +54,24 @@ public struct IPAllocator: Sendable {
     }
 
     private func allocateUnlocked(_ attachment: Attachment, _ requested: [IPAddress], _ store: some LeaseStore,
-                                  taken: inout [IPAddress]) throws -> [CNIResult.IPConfiguration]
+                                  taken: inout [IPAddress], firstUse: inout Set<IPAddress>) throws -> [CNIResult.IPConfiguration]
     {
         var unclaimed = requested
         let alreadyHeld = try store.recordedAddresses(of: attachment)
         var configurations: [CNIResult.IPConfiguration] = []
         for (index, set) in rangeSets.enumerated() {
+            let lastReserved = store.lastReservedAddress(rangeSetIndex: index)
+            let frontier = FirstUseFrontier(set: set, lastReserved: lastReserved, storedMark: store.highWaterMark(rangeSetIndex: index))
             let address: IPAddress
             if let position = unclaimed.firstIndex(where: { set.range(inSubnet: $0) != nil }) {
                 address = try reserveRequested(unclaimed.remove(at: position), set, index, attachment, store)
             } else {
                 if let held = alreadyHeld.first(where: set.contains) { throw IPAMError.duplicateAllocation(held, attachment) }
-                address = try reserveNext(set, index, attachment, store)
+                address = try reserveNext(set, index, after: lastReserved, attachment, store)
+                if frontier.isFirstUse(address) { firstUse.insert(address) }
             }
             taken.append(address)
+            if let mark = frontier.mark(after: address) { try store.setHighWaterMark(mark, rangeSetIndex: index) }
             configurations.append(Self.configuration(for: address, in: set))
         }
         if let stray = unclaimed.first {
@@ -86,10 +101,10 @@ public struct IPAllocator: Sendable {
     /// failed `link` calls when round-robin runs into a densely used stretch.
     static let probesBeforeListing = 32
 
-    private func reserveNext(_ set: RangeSet, _ index: Int, _ attachment: Attachment,
+    private func reserveNext(_ set: RangeSet, _ index: Int, after lastReserved: IPAddress?, _ attachment: Attachment,
                              _ store: some LeaseStore) throws -> IPAddress
     {
-        var walk = RangeSetWalk(set, after: store.lastReservedAddress(rangeSetIndex: index))
+        var walk = RangeSetWalk(set, after: lastReserved)
         var failedProbes = 0
         var listed: Set<IPAddress>?
         var skipped: [IPAddress] = []

@@ -44,6 +44,13 @@ public protocol LeaseStore: AnyObject {
     /// losing it only costs round-robin order once.
     func lastReservedAddress(rangeSetIndex: Int) -> IPAddress?
 
+    /// The range set's high-water mark (see ``FirstUseFrontier``), `nil` when it has none or it
+    /// is unreadable. Never throws: a lost mark only means announcing every address again.
+    func highWaterMark(rangeSetIndex: Int) -> IPAddress?
+
+    /// Stores the range set's high-water mark. O(1).
+    func setHighWaterMark(_ address: IPAddress, rangeSetIndex: Int) throws
+
     /// Who holds `address`; `nil` when it is free.
     func owner(of address: IPAddress) throws -> LeaseOwner?
 
@@ -82,4 +89,11 @@ public protocol LeaseStore: AnyObject {
 
     /// Checks that the store can be written now. Called under the lock.
     func probeWritable() throws
+}
+
+extension LeaseStore {
+    /// A store that keeps no mark: nothing it hands out counts as a first use.
+    public func highWaterMark(rangeSetIndex: Int) -> IPAddress? { nil }
+
+    public func setHighWaterMark(_ address: IPAddress, rangeSetIndex: Int) throws {}
 }

@@ -223,6 +223,14 @@ final class FakeAllocator: AddressManager, AddressPool {
         return CNIResult(ips: [.init(address: IPNetwork(address: address, prefixLength: 24)!)], routes: routes)
     }
 
+    /// When set, ADD hears that every address is handed out for the first time.
+    var reportsFirstUse = false
+
+    func allocateNotingFirstUse(for attachment: Attachment) throws -> AddressAllocation {
+        let result = try allocate(for: attachment)
+        return AddressAllocation(result: result, firstUse: reportsFirstUse ? Set(result.ips.map(\.address.address)) : [])
+    }
+
     func release(for attachment: Attachment) throws { leases[attachment] = nil }
 
     func attachmentsHoldingAddresses() throws -> Set<Attachment> { Set(leases.keys) }

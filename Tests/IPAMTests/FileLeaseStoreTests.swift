@@ -23,8 +23,9 @@ struct FileLeaseStoreTests {
         #expect(mode(net) == 0o700)
         for name in ["10.22.0.2", "fd00:22::2", "last_reserved_ip.0", "lock"] { #expect(mode(net + "/" + name) == 0o600, "\(name)") }
         #expect(names(net) == [".nsbridge", "10.22.0.2", "fd00:22::2", "last_reserved_ip.0", "last_reserved_ip.1", "lock"])
-        // Only the index remains in the scratch directory: no temporary file survives an ADD.
-        #expect(names(net + "/.nsbridge") == ["0123abcd@eth0"])
+        // Only the index and the high-water marks remain in the scratch directory: no temporary
+        // file survives an ADD.
+        #expect(names(net + "/.nsbridge") == ["0123abcd@eth0", "high_water_ip.0", "high_water_ip.1"])
     }
 
     @Test("DEL frees by (container ID, ifname), is idempotent, and leaves other interfaces alone")
@@ -38,7 +39,7 @@ struct FileLeaseStoreTests {
         let net = temp.appending("testnet")
         #expect(!exists(net + "/10.22.0.2") && exists(net + "/10.22.0.3"))
         #expect(try ipam.addresses(of: attachment("c1", "eth1")) == [ip("10.22.0.3")])
-        #expect(names(net + "/.nsbridge") == ["c1@eth1"])
+        #expect(names(net + "/.nsbridge") == ["c1@eth1", "high_water_ip.0"])
     }
 
     @Test("legacy files holding only the container ID are found and released")
@@ -144,7 +145,7 @@ struct FileLeaseStoreTests {
         // New allocations work, and GC leaves only the fixed files and an empty scratch directory.
         _ = try ipam.allocate(for: attachment("next"))
         try ipam.garbageCollect(valid: [attachment("next")], isAttachmentAlive: { _ in false })
-        #expect(names(net + "/.nsbridge") == ["next@eth0"])
+        #expect(names(net + "/.nsbridge").filter { !$0.hasPrefix("high_water_ip.") } == ["next@eth0"])
     }
 
     @Test("threads with separate descriptors contend on the flock and never share an address")

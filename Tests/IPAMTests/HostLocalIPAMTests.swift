@@ -82,7 +82,7 @@ struct HostLocalIPAMTests {
         #expect(reserved(temp) == ["10.22.0.10", "10.22.0.2", "10.22.0.4"])
         let net = temp.appending("testnet")
         #expect(names(net).contains("lock") && names(net).contains("last_reserved_ip.0") && names(net).contains("notes.txt"))
-        #expect(names(net + "/.nsbridge") == ["alive@eth0", "keep@eth0"])
+        #expect(names(net + "/.nsbridge").filter { !$0.hasPrefix("high_water_ip.") } == ["alive@eth0", "keep@eth0"])
     }
 
     @Test("GC with an empty list frees everything that is not alive")
