@@ -26,7 +26,7 @@ struct FirstUseAnnouncementKernelTests {
         try withTestbed { bed in
             let config = config(bed)
             _ = try bed.add(config, containerID: "old")  // .20: a new directory's first address is announced
-            #expect(try socketsOpened(bed, config, containerID: "peer").announcing.isEmpty, "fresh .21 announced")
+            #expect(try announcements(bed, config, containerID: "peer").announcing.isEmpty, "fresh .21 announced")
             _ = try bed.add(config, containerID: "third")  // .22, the end of the range
             for address in ["10.66.0.20", "fd66::20"] {
                 #expect(try bed.ping(from: "peer", to: address))
@@ -36,10 +36,10 @@ struct FirstUseAnnouncementKernelTests {
             // Neighbours ignore an override within `locktime` (1 s) of the entry's last update.
             Thread.sleep(forTimeInterval: 1.2)
 
-            let (sockets, added) = try socketsOpened(bed, config, containerID: "new")
+            let (announced, added) = try announcements(bed, config, containerID: "new")
             #expect(added["ips"]?.arrayValue?.compactMap { $0["address"]?.stringValue } == ["10.66.0.20/24", "fd66::20/64"],
                     "the walk wrapped around to the freed address")
-            #expect(sockets.count == 2, "a packet socket for ARP and an ICMPv6 socket for the NA: \(sockets)")
+            #expect(announced.count == 2, "an RTM_NEWNEIGH asking the kernel for the ARP and an ICMPv6 socket for the NA: \(announced)")
             let mac = try #require(added["interfaces"]?.arrayValue?[2]["mac"]?.stringValue)
             for address in ["10.66.0.20", "fd66::20"] {
                 #expect(try neighbourMAC(bed, bed.container("peer"), address, dev: "eth0") == mac, "peer's entry for \(address)")
@@ -57,14 +57,17 @@ struct FirstUseAnnouncementKernelTests {
             let config = config(bed)
             _ = try bed.add(config, containerID: "first")
             let pinned = BridgeTestbed.merging(config, ["runtimeConfig": ["ips": ["10.66.0.22/24", "fd66::22/64"]]])
-            #expect(try socketsOpened(bed, pinned, containerID: "pinned").announcing.count == 2)
+            #expect(try announcements(bed, pinned, containerID: "pinned").announcing.count == 2)
             for id in ["first", "pinned"] { #expect(try bed.invoke("DEL", config, containerID: id, netns: "").status == 0) }
             #expect(bed.reservations().isEmpty)
         }
     }
 
-    /// The sockets one ADD opened, from `strace`, and its result.
-    private func socketsOpened(_ bed: BridgeTestbed, _ configuration: JSONValue, containerID: String) throws
+    /// What one ADD did to announce, from `strace`: the RTM_NEWNEIGH requests that make the kernel
+    /// send a gratuitous ARP (strace names the type only when it can tell the socket's protocol,
+    /// which it cannot for a socket made in another namespace) and the ICMPv6 sockets that send
+    /// neighbour advertisements. Also the ADD's result.
+    private func announcements(_ bed: BridgeTestbed, _ configuration: JSONValue, containerID: String) throws
         -> (announcing: [String], result: JSONValue)
     {
         let trace = bed.dataDirectory.appending("strace.\(containerID)")
@@ -72,13 +75,16 @@ struct FirstUseAnnouncementKernelTests {
                            "CNI_NETNS": try bed.container(containerID).path, "CNI_PATH": "/usr/lib/cni",
                            "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
         let outcome = try PluginProcess.run(
-            "/usr/bin/strace", arguments: ["-f", "-qq", "-e", "trace=socket", "-o", trace, "/usr/bin/nsenter", "--net=\(bed.host.path)", bed.binary],
+            "/usr/bin/strace", arguments: ["-f", "-qq", "-e", "trace=socket,sendto", "-o", trace, "/usr/bin/nsenter", "--net=\(bed.host.path)", bed.binary],
             environment: environment, stdin: Array(configuration.serialized().utf8), timeoutSeconds: 30)
         defer { try? FileManager.default.removeItem(atPath: trace) }
         guard outcome.status == 0, let result = outcome.json else { throw TestbedFailure("ADD under strace failed: \(outcome)") }
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
         #expect(lines.contains { $0.contains("AF_NETLINK") }, "strace saw the plugin's sockets: \(lines)")
-        return (lines.filter { $0.contains("AF_PACKET") || $0.contains("IPPROTO_ICMPV6") }, result)
+        let announcing = lines.filter {
+            $0.contains("IPPROTO_ICMPV6") || $0.contains("nlmsg_type=RTM_NEWNEIGH") || $0.contains("nlmsg_type=0x1c /*")
+        }
+        return (announcing, result)
     }
 
     private func neighbourMAC(_ bed: BridgeTestbed, _ namespace: ThrowawayNetworkNamespace, _ address: String, dev: String) throws -> String? {
