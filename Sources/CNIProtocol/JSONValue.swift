@@ -10,7 +10,8 @@
 /// A parsed document decodes only its outermost value; the containers and long strings inside
 /// stay ``unparsed(_:)`` until read. Read values through ``subscript(_:)``, ``stringValue``,
 /// ``arrayValue``, ``objectValue`` and ``JSONFields``, which decode them, never by matching
-/// `.string`, `.array` or `.object` directly. Equality and ``serialized()`` do not depend on what was decoded.
+/// `.string`, `.array` or `.object` directly. Equality and ``serialized()`` do not depend on
+/// what was decoded.
 public enum JSONValue: Sendable {
     case null
     case bool(Bool)
