@@ -121,6 +121,6 @@ extension FirewallRepair {
         var members = request.configuration.raw
         members["runtimeConfig"] = .object(runtimeConfig)
         let configuration = try NetworkConfiguration(object: members)
-        return try BridgeConfiguration(PluginRequest(command: .check, configuration: configuration))
+        return try BridgeConfiguration(PluginRequest(environment: PluginEnvironment(command: .check), configuration: configuration))
     }
 }

@@ -23,35 +23,30 @@ public protocol CNIPlugin {
 }
 
 /// One invocation: the validated `CNI_*` variables and the decoded configuration.
+///
+/// The variables are the runner's ``PluginEnvironment`` itself, not a copy of its fields; they
+/// read as the request's own (`request.netns`, `request.containerID`) through dynamic member
+/// lookup.
+@dynamicMemberLookup
 public struct PluginRequest: Sendable {
-    public var command: CNICommand
-    /// `CNI_CONTAINERID`; empty for STATUS and GC.
-    public var containerID: String
-    /// `CNI_NETNS`; empty when unset (allowed for DEL).
-    public var netns: String
-    /// `CNI_IFNAME`; empty for STATUS and GC.
-    public var ifName: String
-    public var arguments: CNIArguments
-    /// `CNI_PATH`, split on `:`.
-    public var searchPath: [String]
+    public var environment: PluginEnvironment
     public var configuration: NetworkConfiguration
     /// The raw stdin, passed unchanged to delegated plugins.
     public var stdin: [UInt8]
 
-    public init(command: CNICommand, containerID: String = "", netns: String = "", ifName: String = "",
-                arguments: CNIArguments = CNIArguments(), searchPath: [String] = [],
-                configuration: NetworkConfiguration, stdin: [UInt8] = []) {
-        self.command = command
-        self.containerID = containerID
-        self.netns = netns
-        self.ifName = ifName
-        self.arguments = arguments
-        self.searchPath = searchPath
+    public init(environment: PluginEnvironment, configuration: NetworkConfiguration, stdin: [UInt8] = []) {
+        self.environment = environment
         self.configuration = configuration
         self.stdin = stdin
     }
 
-    public var attachment: Attachment { Attachment(containerID: containerID, ifName: ifName) }
+    /// A variable of ``environment``, such as `request.ifName`.
+    public subscript<Value>(dynamicMember variable: WritableKeyPath<PluginEnvironment, Value>) -> Value {
+        get { environment[keyPath: variable] }
+        set { environment[keyPath: variable] = newValue }
+    }
+
+    public var attachment: Attachment { Attachment(containerID: environment.containerID, ifName: environment.ifName) }
 }
 
 /// The `CNI_COMMAND` verbs.

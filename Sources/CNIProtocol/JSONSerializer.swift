@@ -31,6 +31,17 @@ extension JSONValue {
                 members[key]?.write(to: &output)
             }
             output += "}"
+        case .unparsed(let text) where text.isArray:
+            // Element by element, so printing a large array never holds all of it decoded.
+            output += "["
+            var first = true
+            text.forEachElement { element in
+                if !first { output += "," }
+                first = false
+                element.write(to: &output)
+            }
+            output += "]"
+        case .unparsed(let text): text.decoded().write(to: &output)
         }
     }
 

@@ -6,7 +6,13 @@
 /// configuration keys survive untouched, which chained plugins and runtimes depend on.
 ///
 /// Objects are unordered; ``serialized()`` always writes keys sorted, so output is stable.
-public enum JSONValue: Equatable, Sendable {
+///
+/// A parsed document decodes only its outermost value; the containers and long strings inside
+/// stay ``unparsed(_:)`` until read. Read values through ``subscript(_:)``, ``stringValue``,
+/// ``arrayValue``, ``objectValue`` and ``JSONFields``, which decode them, never by matching
+/// `.string`, `.array` or `.object` directly. Equality and ``serialized()`` do not depend on
+/// what was decoded.
+public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     /// An integer that fits in 64 bits, kept exact.
@@ -16,19 +22,23 @@ public enum JSONValue: Equatable, Sendable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// An array, object or long string not decoded yet: a validated slice of the parsed input.
+    case unparsed(JSONText)
 }
 
 extension JSONValue {
     /// The member named `key` when this is an object, otherwise `nil`; see
     /// `Dictionary.member(_:)` for how names match.
     public subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.member(key)
+        objectValue?.member(key)
     }
 
     public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
+        switch self {
+        case .string(let value): return value
+        case .unparsed(let text) where text.isString: return text.decoded().stringValue
+        default: return nil
+        }
     }
 
     public var boolValue: Bool? {
@@ -45,17 +55,28 @@ extension JSONValue {
         }
     }
 
+    /// The elements when this is an array; an unparsed one is decoded one level deep.
     public var arrayValue: [JSONValue]? {
-        if case .array(let value) = self { return value }
-        return nil
+        switch self {
+        case .array(let value): return value
+        case .unparsed(let text) where text.isArray: return text.decoded().arrayValue
+        default: return nil
+        }
     }
 
+    /// The members when this is an object; an unparsed one is decoded one level deep.
     public var objectValue: [String: JSONValue]? {
-        if case .object(let value) = self { return value }
-        return nil
+        switch self {
+        case .object(let value): return value
+        case .unparsed(let text) where text.isObject: return text.decoded().objectValue
+        default: return nil
+        }
     }
 
-    public var isNull: Bool { self == .null }
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
 
     /// A short name of the value's JSON type, for error messages.
     public var typeName: String {
@@ -66,6 +87,7 @@ extension JSONValue {
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"
+        case .unparsed(let text): return text.isArray ? "array" : text.isObject ? "object" : "string"
         }
     }
 }

@@ -44,7 +44,7 @@ public struct NetworkConfiguration: Sendable {
         } catch {
             throw CNIError(.decodingFailure, "invalid JSON in the network configuration", details: error.description)
         }
-        guard case .object(let members) = document else {
+        guard let members = document.objectValue else {
             throw CNIError(.decodingFailure, "the network configuration must be a JSON object, not \(document.typeName)")
         }
         return members

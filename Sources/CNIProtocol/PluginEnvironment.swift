@@ -64,6 +64,18 @@ public struct PluginEnvironment: Equatable, Sendable {
 
     public var rule: Rule { Self.rule(for: command) }
 
+    /// Variables given as values, unchecked: for requests built in code (tests, the operator
+    /// tool, delegated calls), where ``init(parsing:)`` has nothing to read.
+    public init(command: CNICommand, containerID: String = "", netns: String = "", ifName: String = "",
+                arguments: CNIArguments = CNIArguments(), searchPath: [String] = []) {
+        self.command = command
+        self.containerID = containerID
+        self.netns = netns
+        self.ifName = ifName
+        self.arguments = arguments
+        self.searchPath = searchPath
+    }
+
     /// Reads and validates the variables for the verb named by `CNI_COMMAND`.
     ///
     /// An unset or empty `CNI_COMMAND` is not handled here: the runner prints its "about" line

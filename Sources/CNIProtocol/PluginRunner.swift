@@ -129,8 +129,7 @@ public struct PluginRunner {
         guard !rule.needsPreviousResult || configuration.prevResult != nil else {
             throw CNIError(.invalidNetworkConfig, "\(env.command.rawValue) requires prevResult in the network configuration")
         }
-        return PluginRequest(command: env.command, containerID: env.containerID, netns: env.netns, ifName: env.ifName,
-                             arguments: env.arguments, searchPath: env.searchPath, configuration: configuration, stdin: stdin)
+        return PluginRequest(environment: env, configuration: configuration, stdin: stdin)
     }
 
     /// Calls the plugin and prints an ADD result in the configuration's version.

@@ -87,7 +87,7 @@ enum NetworkSelection {
         do {
             let configuration = try NetworkConfiguration(object: entry)
             try configuration.validateName()
-            let request = PluginRequest(command: .garbageCollect, configuration: configuration,
+            let request = PluginRequest(environment: PluginEnvironment(command: .garbageCollect), configuration: configuration,
                                         stdin: Array(JSONValue.object(entry).serialized().utf8))
             return SelectedNetwork(file: file, request: request, configuration: try BridgeConfiguration(request))
         } catch {

@@ -26,20 +26,38 @@ enum ProcessIO {
     }
 
     /// Stdin, up to `limit` bytes. A closed or missing stdin reads as empty.
+    ///
+    /// Reads go straight into the array's storage, never through a chunk that is then appended,
+    /// and the storage grows at most once: from a small first buffer, which holds every real
+    /// configuration, to `limit` bytes. Untouched pages of that allocation cost no memory, so a
+    /// large input costs its own size, where doubling an array would hold up to three times it.
     static func readStandardInput(limit: Int) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while bytes.count < limit {
-            let wanted = min(chunk.count, limit - bytes.count)
-            let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, wanted) }
-            if count > 0 {
-                bytes.append(contentsOf: chunk[..<count])
-            } else if count == 0 || errno == EBADF {
-                return bytes
-            } else if errno != EINTR {
-                throw ReadError(errno: errno)
+        var bytes = try readAvailable(into: [], capacity: min(limit, 65_536))
+        if bytes.count == min(limit, 65_536), bytes.count < limit {
+            bytes = try readAvailable(into: bytes, capacity: limit)
+        }
+        return bytes
+    }
+
+    /// `prefix` followed by what stdin yields until end of file or `capacity` bytes in all.
+    private static func readAvailable(into prefix: [UInt8], capacity: Int) throws -> [UInt8] {
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = prefix.count
+            _ = buffer.initialize(fromContentsOf: prefix)
+            while count < capacity {
+                let result = read(STDIN_FILENO, buffer.baseAddress! + count, capacity - count)
+                if result > 0 {
+                    count += result
+                } else if result == 0 || errno == EBADF {
+                    return
+                } else if errno != EINTR {
+                    failure = errno
+                    return
+                }
             }
         }
+        if failure != 0 { throw ReadError(errno: failure) }
         return bytes
     }
 

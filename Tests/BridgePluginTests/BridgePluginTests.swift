@@ -7,9 +7,9 @@ func makeRequest(_ command: CNICommand, _ members: [String: JSONValue], containe
                  ifName: String = "eth0", netns: String = "/run/netns/c1", args: String = "") throws -> PluginRequest {
     var object: [String: JSONValue] = ["cniVersion": "1.1.0", "name": "net1", "type": "nsbridge"]
     object.merge(members) { _, new in new }
-    return PluginRequest(
-        command: command, containerID: containerID, netns: netns, ifName: ifName,
-        arguments: try CNIArguments(parsing: args), configuration: try NetworkConfiguration(object: object))
+    let environment = PluginEnvironment(command: command, containerID: containerID, netns: netns, ifName: ifName,
+                                        arguments: try CNIArguments(parsing: args))
+    return PluginRequest(environment: environment, configuration: try NetworkConfiguration(object: object))
 }
 
 let ipamConfig: JSONValue = ["type": "host-local", "subnet": "10.1.0.0/24"]

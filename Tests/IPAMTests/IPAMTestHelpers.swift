@@ -7,9 +7,9 @@ func makeRequest(_ json: String, command: CNICommand = .add, containerID: String
                  arguments: String = "", searchPath: [String] = []) throws -> PluginRequest
 {
     let bytes = Array(json.utf8)
-    return PluginRequest(command: command, containerID: containerID, netns: "/var/run/netns/x", ifName: ifName,
-                         arguments: try CNIArguments(parsing: arguments), searchPath: searchPath,
-                         configuration: try NetworkConfiguration(parsing: bytes), stdin: bytes)
+    let environment = PluginEnvironment(command: command, containerID: containerID, netns: "/var/run/netns/x", ifName: ifName,
+                                        arguments: try CNIArguments(parsing: arguments), searchPath: searchPath)
+    return PluginRequest(environment: environment, configuration: try NetworkConfiguration(parsing: bytes), stdin: bytes)
 }
 
 /// A network configuration with `ipam` as given (a JSON object text).

@@ -90,9 +90,10 @@ struct BridgePluginRollbackTests {
                 "isGateway": true, "ipMasq": true, "hairpinMode": true,
                 "ingressRate": 40_000_000, "ingressBurst": 400_000, "egressRate": 40_000_000, "egressBurst": 400_000,
             ])
-            let request = PluginRequest(
-                command: .add, containerID: "c1", netns: try bed.container("c1").path, ifName: "eth0",
-                searchPath: ["/usr/lib/cni"], configuration: try NetworkConfiguration(object: config.objectValue ?? [:]))
+            let environment = PluginEnvironment(command: .add, containerID: "c1", netns: try bed.container("c1").path,
+                                                ifName: "eth0", searchPath: ["/usr/lib/cni"])
+            let request = PluginRequest(environment: environment,
+                                        configuration: try NetworkConfiguration(object: config.objectValue ?? [:]))
             let plugin = BridgePlugin(dependencies: FaultyDependencies(failingAfter: step), log: { _ in })
             // The plugin opens its host sockets on the thread that runs it: the throwaway host's.
             #expect(throws: FaultAtStep.Injected.self) {

@@ -11,8 +11,9 @@ public func fuzzNetworkConfiguration(_ data: UnsafePointer<UInt8>, _ size: Int) 
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     guard let configuration = try? NetworkConfiguration(parsing: bytes) else { return 0 }
     let arguments = (try? CNIArguments(parsing: "IgnoreUnknown=1;IP=10.0.0.9;MAC=02:00:00:00:00:01")) ?? CNIArguments()
-    let request = PluginRequest(command: .add, containerID: "fuzz", netns: "/run/netns/fuzz", ifName: "eth0",
-                                arguments: arguments, configuration: configuration)
+    let environment = PluginEnvironment(command: .add, containerID: "fuzz", netns: "/run/netns/fuzz", ifName: "eth0",
+                                        arguments: arguments)
+    let request = PluginRequest(environment: environment, configuration: configuration)
     _ = try? BridgeConfiguration(request)
     if configuration.ipam != nil { _ = try? IPAMConfiguration(request: request) }
     return 0
