@@ -1,6 +1,7 @@
 import CNIProtocol
 import IPAM
 import LinuxSupport
+import Synchronization
 
 /// DEL: removes the links, the firewall state and the reservation of one attachment.
 ///
@@ -26,15 +27,27 @@ struct DetachOperation {
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
-        let releaseFirewall = firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
-        let removeInterfaces = { removeLinks(shaper, group, datapath, &linkErrors, &shapingErrors) }
         // Deleting the veth and releasing the netfilter socket after deletions each wait for an
-        // RCU grace period in the kernel; side by side they wait once. Only the release leaves
-        // this thread: it needs nothing but the socket's descriptor.
-        if let releaseFirewall {
-            ParallelWork.run(removeInterfaces, alongside: releaseFirewall)
+        // RCU grace period in the kernel; side by side they wait once. The veth's deletion runs
+        // on its own thread from the start, on a socket of its own, while this thread removes
+        // the firewall state and then releases the socket.
+        if let datapath, group == nil {
+            let deletion = HostLinkDeletion(datapath.hostLinkDeletion(
+                named: BridgeNaming.hostVethName(for: request.attachment), ownedBy: BridgeNaming.hostVethOwner(for: request.attachment)))
+            ParallelWork.run({
+                firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }?()
+            }, alongside: deletion.run)
+            linkErrors.collect("delete interfaces") { try removeContainerEndIfLeft(datapath, hostEndRemoved: deletion.outcome()) }
+            if let shaper { removeIfb(shaper, &shapingErrors) }
         } else {
-            removeInterfaces()
+            let releaseFirewall = firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
+            let removeInterfaces = { removeLinks(shaper, group, datapath, &linkErrors, &shapingErrors) }
+            // Only the release leaves this thread: it needs nothing but the socket's descriptor.
+            if let releaseFirewall {
+                ParallelWork.run(removeInterfaces, alongside: releaseFirewall)
+            } else {
+                removeInterfaces()
+            }
         }
         var errors = linkErrors.merged(with: firewallErrors).merged(with: shapingErrors)
         errors.collect("release addresses") {
@@ -59,9 +72,15 @@ struct DetachOperation {
             let attachment = request.attachment
             let removed = try datapath.deleteHostLink(
                 named: BridgeNaming.hostVethName(for: attachment), ownedBy: BridgeNaming.hostVethOwner(for: attachment))
-            if !removed && !request.netns.isEmpty {
-                try datapath.deleteContainerInterface(netns: request.netns, name: request.ifName)
-            }
+            try removeContainerEndIfLeft(datapath, hostEndRemoved: removed)
+        }
+    }
+
+    /// The container end goes with the host end; when the host end was not there (moved away,
+    /// or never made), the container interface is deleted by name in the namespace.
+    private func removeContainerEndIfLeft(_ datapath: Datapath, hostEndRemoved: Bool) throws {
+        if !hostEndRemoved && !request.netns.isEmpty {
+            try datapath.deleteContainerInterface(netns: request.netns, name: request.ifName)
         }
     }
 
@@ -70,6 +89,30 @@ struct DetachOperation {
                                      _ errors: inout TeardownErrors) -> @Sendable () -> Void {
         errors.collect("remove firewall state") { try firewall.removeAttachment(firewallDetachment(addresses: addresses)) }
         return firewall.release()
+    }
+}
+
+/// A host link's deletion handed to another thread, and what came of it.
+private final class HostLinkDeletion: Sendable {
+    private let deletion: @Sendable () throws -> Bool
+    private let result = Mutex<Result<Bool, CNIError>?>(nil)
+
+    init(_ deletion: @escaping @Sendable () throws -> Bool) {
+        self.deletion = deletion
+    }
+
+    var run: @Sendable () -> Void {
+        { [self] in
+            let outcome = Result { () throws(CNIError) in
+                do { return try deletion() } catch { throw PluginRunner.cniError(from: error) }
+            }
+            result.withLock { $0 = outcome }
+        }
+    }
+
+    /// The deletion's result, once `run` has returned.
+    func outcome() throws -> Bool {
+        try result.withLock { $0 }?.get() ?? false
     }
 }
 

@@ -56,11 +56,21 @@ extension KernelDatapath {
     }
 
     func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool {
-        guard let owner else { return try hostNetlink.deleteLink(named: name) }
-        guard let link = try hostNetlink.link(named: name) else { return false }
+        try Self.deleteHostLink(named: name, ownedBy: owner, on: hostNetlink)
+    }
+
+    /// Opens its own rtnetlink socket when it runs: a socket belongs to the namespace of the
+    /// thread that opens it, and a new thread starts in its creator's, the host's.
+    func hostLinkDeletion(named name: String, ownedBy owner: String?) -> @Sendable () throws -> Bool {
+        { try Self.deleteHostLink(named: name, ownedBy: owner, on: RouteNetlink()) }
+    }
+
+    private static func deleteHostLink(named name: String, ownedBy owner: String?, on netlink: RouteNetlink) throws -> Bool {
+        guard let owner else { return try netlink.deleteLink(named: name) }
+        guard let link = try netlink.link(named: name) else { return false }
         if let recorded = link.alias, recorded != owner { return false }
         do {
-            try hostNetlink.deleteLink(index: link.index)
+            try netlink.deleteLink(index: link.index)
             return true
         } catch where error.errno == ENODEV {
             return false

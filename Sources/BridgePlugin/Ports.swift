@@ -146,6 +146,8 @@ public protocol Datapath {
     /// Deletes a host link; `false` when it did not exist, or when `owner` is given and the link
     /// records another owner (a link without a recorded owner predates ownership and is deleted).
     func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool
+    /// The same deletion, to be run on another thread; see the extension's default.
+    func hostLinkDeletion(named name: String, ownedBy owner: String?) -> @Sendable () throws -> Bool
     /// Deletes the container interface; succeeds when the namespace or interface is gone.
     func deleteContainerInterface(netns: String, name: String) throws
     /// The container interface with its addresses and the routes of the main table and of
@@ -229,4 +231,12 @@ extension HostLocalIPAM: AddressHolderListing {}
 extension Datapath {
     /// Deletes a host link whoever owns it; `false` when it did not exist.
     public func deleteHostLink(named name: String) throws -> Bool { try deleteHostLink(named: name, ownedBy: nil) }
+
+    /// `deleteHostLink(named:ownedBy:)` as work for another thread, so that DEL can delete the
+    /// veth while this thread removes the firewall state. This default deletes at once and hands
+    /// over only the outcome; the kernel datapath defers the deletion to a socket of its own.
+    public func hostLinkDeletion(named name: String, ownedBy owner: String?) -> @Sendable () throws -> Bool {
+        let outcome = Result { try deleteHostLink(named: name, ownedBy: owner) }
+        return { try outcome.get() }
+    }
 }

@@ -101,6 +101,20 @@ final class FakeDatapath: Datapath {
         return hostLinks[name]
     }
 
+    /// The threads on which DEL's deferred host-link deletions ran.
+    let hostLinkDeletions = ThreadLog()
+
+    /// Deletes from the fake's state at once, like the default, and records the thread that
+    /// collects the outcome: the kernel datapath deletes there.
+    func hostLinkDeletion(named name: String, ownedBy owner: String?) -> @Sendable () throws -> Bool {
+        let outcome = Result { try deleteHostLink(named: name, ownedBy: owner) }
+        let log = hostLinkDeletions
+        return {
+            log.record()
+            return try outcome.get()
+        }
+    }
+
     func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool {
         journal.append("deleteHostLink \(name)")
         if let owner, let recorded = owners[name], recorded != owner { return false }

@@ -4,11 +4,12 @@ import BridgePlugin
 import CNIProtocol
 
 /// Releasing the netfilter socket after DEL's deletions waits for a kernel grace period (8 ms
-/// measured with the tenancy guards). DEL must release it on a thread of its own, beside the
-/// veth deletion, not on the main thread after it.
-@Suite("DEL releases the firewall on its own thread")
+/// measured with the tenancy guards), and so does deleting the veth. DEL deletes the veth on a
+/// thread of its own while the calling thread removes the firewall state and releases the
+/// socket, so that the two waits overlap instead of following each other.
+@Suite("DEL deletes the veth beside the firewall's removal")
 struct FirewallReleaseTests {
-    @Test("DEL releases the firewall's socket once, on another thread, after removing its state",
+    @Test("DEL deletes the veth on another thread and releases the firewall's socket once, on the calling thread",
           arguments: [false, true])
     func releasedBesideVethDeletion(withNamespace: Bool) throws {
         let fakes = FakeDependencies()
@@ -19,7 +20,11 @@ struct FirewallReleaseTests {
         try plugin.delete(makeRequest(.delete, keys, netns: withNamespace ? "/run/netns/c1" : ""))
         #expect(fakes.firewallFake.releasedOnThreads.count == 1)
         if let thread = fakes.firewallFake.releasedOnThreads.first {
-            #expect(pthread_equal(thread, pthread_self()) == 0, "released on the calling thread, after the veth deletion")
+            #expect(pthread_equal(thread, pthread_self()) != 0, "released on the calling thread")
+        }
+        #expect(fakes.datapath.hostLinkDeletions.threads.count == 1)
+        if let thread = fakes.datapath.hostLinkDeletions.threads.first {
+            #expect(pthread_equal(thread, pthread_self()) == 0, "the veth deleted on another thread")
         }
         #expect(fakes.firewallFake.masquerade["net1"]?.isEmpty == true)
     }
