@@ -28,17 +28,9 @@ struct DetachOperation {
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
         // Deleting the veth and releasing the netfilter socket after deletions each wait for an
-        // RCU grace period in the kernel; side by side they wait once. The veth's deletion runs
-        // on its own thread from the start, on a socket of its own, while this thread removes
-        // the firewall state and then releases the socket.
+        // RCU grace period in the kernel; side by side they wait once.
         if let datapath, group == nil {
-            let deletion = HostLinkDeletion(datapath.hostLinkDeletion(
-                named: BridgeNaming.hostVethName(for: request.attachment), ownedBy: BridgeNaming.hostVethOwner(for: request.attachment)))
-            ParallelWork.run({
-                firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }?()
-            }, alongside: deletion.run)
-            linkErrors.collect("delete interfaces") { try removeContainerEndIfLeft(datapath, hostEndRemoved: deletion.outcome()) }
-            if let shaper { removeIfb(shaper, &shapingErrors) }
+            removeBesideVethDeletion(datapath, firewall, shaper, addresses, &linkErrors, &firewallErrors, &shapingErrors)
         } else {
             let releaseFirewall = firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
             let removeInterfaces = { removeLinks(shaper, group, datapath, &linkErrors, &shapingErrors) }
@@ -54,6 +46,21 @@ struct DetachOperation {
             try addressManager?.release(for: request.attachment)
         }
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
+    }
+
+    /// The veth's deletion runs on its own thread from the start, on a socket of its own, while
+    /// this thread removes the firewall state and then releases the netfilter socket.
+    private func removeBesideVethDeletion(_ datapath: Datapath, _ firewall: Firewall?, _ shaper: TrafficShaper?,
+                                          _ addresses: [IPAddress]?, _ linkErrors: inout TeardownErrors,
+                                          _ firewallErrors: inout TeardownErrors, _ shapingErrors: inout TeardownErrors) {
+        let attachment = request.attachment
+        let deletion = HostLinkDeletion(datapath.hostLinkDeletion(
+            named: BridgeNaming.hostVethName(for: attachment), ownedBy: BridgeNaming.hostVethOwner(for: attachment)))
+        ParallelWork.run({
+            firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }?()
+        }, alongside: deletion.run)
+        linkErrors.collect("delete interfaces") { try removeContainerEndIfLeft(datapath, hostEndRemoved: deletion.outcome()) }
+        if let shaper { removeIfb(shaper, &shapingErrors) }
     }
 
     /// The veth pair and the ifb: in one request when ADD grouped them, else one by one.
