@@ -1,3 +1,4 @@
+import Glibc
 import CNIProtocol
 import Foundation
 import CNITestSupport
@@ -56,6 +57,8 @@ struct ConfigurationMemoryTests {
         // Both fail early on the missing namespace, after the whole configuration was parsed.
         #expect(normal.json?["code"]?.integerValue == 8, "\(normal)")
         #expect(outcome.json?["code"]?.integerValue == 8, "\(shape): \(outcome)")
+        // The calls run in the test's own namespace and must fail before touching the kernel.
+        #expect(if_nametoindex("memtest0") == 0, "a refused ADD created bridge memtest0")
         let bound = baseline + 2 * stdin.count / 1024
         #expect(baseline > 0 && peak <= bound, "\(shape): peak \(peak) KiB, normal ADD \(baseline) KiB, bound \(bound) KiB")
     }
