@@ -17,6 +17,7 @@ struct AttachOperation {
 
     mutating func run(registeringUndosIn rollback: inout Rollback) throws -> CNIResult {
         let datapath = try dependencies.datapath(for: request)
+        try datapath.openContainerNamespace(request.netns)
         let bridge = try ensureBridge(datapath, &rollback)
         let veth = try createVeth(datapath, &rollback)
         try datapath.attachPort(portSpec(host: veth.host.name))

@@ -249,6 +249,8 @@ final class KernelDatapath: Datapath {
 
     func containerNetlink(_ path: String) throws -> RouteNetlink { try containerSide(path).netlink }
 
+    func openContainerNamespace(_ path: String) throws { _ = try containerSide(path) }
+
     /// Opens the container namespace once per request. The plugin's own namespace is refused, as
     /// the reference library refuses it, since `CNI_IFNAME` there would be a host interface.
     func containerSide(_ path: String) throws -> (namespace: NetworkNamespace, netlink: RouteNetlink) {

@@ -110,6 +110,9 @@ public struct ContainerSnapshot: Equatable, Sendable {
 
 /// Kernel operations, grouped by the plugin's steps.
 public protocol Datapath {
+    /// Opens the container's namespace (`CNI_NETNS`) for the rest of the request. ADD calls it
+    /// before anything else, so a missing or refused namespace leaves the kernel untouched.
+    func openContainerNamespace(_ path: String) throws
     /// Creates the bridge if missing, sets it up; `created` tells whether this call made it.
     /// Fails if a link of another kind has the name.
     func ensureBridge(_ spec: BridgeSpec) throws -> (bridge: LinkSnapshot, created: Bool)

@@ -73,6 +73,19 @@ struct BridgePluginTests {
         #expect(fakes.firewallFake.masquerade["net1"]?.isEmpty ?? true)
     }
 
+    @Test("A namespace that cannot be opened fails ADD before the bridge, the veth or an address exists")
+    func missingNamespaceTouchesNothing() throws {
+        let fakes = FakeDependencies()
+        fakes.datapath.failAt = "openContainerNamespace"
+        let plugin = BridgePlugin(dependencies: fakes, log: { _ in })
+        #expect(throws: InjectedFault.failed("openContainerNamespace")) {
+            try plugin.add(makeRequest(.add, ["ipam": ipamConfig, "isGateway": true, "ipMasq": true]))
+        }
+        #expect(fakes.datapath.journal == ["openContainerNamespace"])
+        #expect(fakes.datapath.hostLinks.isEmpty)
+        #expect(fakes.allocator?.leases.isEmpty ?? true)
+    }
+
     @Test("Rollback keeps a bridge that existed before the ADD")
     func rollbackKeepsExistingBridge() throws {
         let fakes = FakeDependencies()

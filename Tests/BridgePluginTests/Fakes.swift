@@ -33,6 +33,8 @@ final class FakeDatapath: Datapath {
         return MACAddress(bytes: [0x02, 0, 0, 0, 0, nextMAC])!.description
     }
 
+    func openContainerNamespace(_ path: String) throws { try step("openContainerNamespace") }
+
     func ensureBridge(_ spec: BridgeSpec) throws -> (bridge: LinkSnapshot, created: Bool) {
         try step("ensureBridge")
         if let existing = hostLinks[spec.name] {

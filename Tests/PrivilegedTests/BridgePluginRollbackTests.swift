@@ -21,6 +21,9 @@ final class FaultAtStep: Datapath {
         return try body()
     }
 
+    func openContainerNamespace(_ path: String) throws {
+        try at("openContainerNamespace") { try base.openContainerNamespace(path) }
+    }
     func ensureBridge(_ spec: BridgeSpec) throws -> (bridge: LinkSnapshot, created: Bool) {
         try at("ensureBridge") { try base.ensureBridge(spec) }
     }
@@ -106,6 +109,17 @@ struct BridgePluginRollbackTests {
 
             let delete = try bed.invoke("DEL", config, netns: bed.container("c1").path)
             #expect(delete.status == 0, "the runtime's DEL after a failed ADD still succeeds: \(delete)")
+        }
+    }
+
+    @Test("A CNI_NETNS that does not exist fails ADD with code 8 before the bridge is created")
+    func missingNamespace() throws {
+        try withTestbed { bed in
+            let config = bed.config(["isGateway": true, "ipMasq": true])
+            let outcome = try bed.invoke("ADD", config, netns: "/run/netns/nsbridge-kt-never-created")
+            #expect(outcome.status == 1 && outcome.json?["code"]?.integerValue == 8, "\(outcome)")
+            #expect(try bed.hostLinkNames() == ["lo"], "no bridge or veth is left in the host namespace")
+            #expect(bed.reservations().isEmpty)
         }
     }
 }
