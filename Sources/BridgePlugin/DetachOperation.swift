@@ -1,7 +1,6 @@
 import CNIProtocol
 import IPAM
 import LinuxSupport
-import Synchronization
 
 /// DEL: removes the links, the firewall state and the reservation of one attachment.
 ///
@@ -27,19 +26,11 @@ struct DetachOperation {
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
-        // Deleting the veth and releasing the netfilter socket after deletions each wait for an
-        // RCU grace period in the kernel; side by side they wait once.
         if let datapath, group == nil {
             removeBesideVethDeletion(datapath, firewall, shaper, addresses, &linkErrors, &firewallErrors, &shapingErrors)
         } else {
-            let releaseFirewall = firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
-            let removeInterfaces = { removeLinks(shaper, group, datapath, &linkErrors, &shapingErrors) }
-            // Only the release leaves this thread: it needs nothing but the socket's descriptor.
-            if let releaseFirewall {
-                ParallelWork.run(removeInterfaces, alongside: releaseFirewall)
-            } else {
-                removeInterfaces()
-            }
+            firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
+            removeLinks(shaper, group, datapath, &linkErrors, &shapingErrors)
         }
         var errors = linkErrors.merged(with: firewallErrors).merged(with: shapingErrors)
         errors.collect("release addresses") {
@@ -48,18 +39,20 @@ struct DetachOperation {
         try errors.throwIfAny("DEL of \(request.attachment) on network \"\(request.configuration.name)\" was incomplete")
     }
 
-    /// The veth's deletion runs on its own thread from the start, on a socket of its own, while
-    /// this thread removes the firewall state and then releases the netfilter socket.
+    /// The veth's deletion starts first: while the kernel unregisters it (a millisecond or two,
+    /// under the rtnl lock), this thread removes the firewall state.
     private func removeBesideVethDeletion(_ datapath: Datapath, _ firewall: Firewall?, _ shaper: TrafficShaper?,
                                           _ addresses: [IPAddress]?, _ linkErrors: inout TeardownErrors,
                                           _ firewallErrors: inout TeardownErrors, _ shapingErrors: inout TeardownErrors) {
         let attachment = request.attachment
-        let deletion = HostLinkDeletion(datapath.hostLinkDeletion(
-            named: BridgeNaming.hostVethName(for: attachment), ownedBy: BridgeNaming.hostVethOwner(for: attachment)))
-        ParallelWork.run({
-            firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }?()
-        }, alongside: deletion.run)
-        linkErrors.collect("delete interfaces") { try removeContainerEndIfLeft(datapath, hostEndRemoved: deletion.outcome()) }
+        let unregistered = linkErrors.value("delete interfaces") {
+            try datapath.startDeletingHostLink(
+                named: BridgeNaming.hostVethName(for: attachment), ownedBy: BridgeNaming.hostVethOwner(for: attachment))
+        }
+        firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
+        if let unregistered {
+            linkErrors.collect("delete interfaces") { try removeContainerEndIfLeft(datapath, hostEndRemoved: unregistered()) }
+        }
         if let shaper { removeIfb(shaper, &shapingErrors) }
     }
 
@@ -91,35 +84,10 @@ struct DetachOperation {
         }
     }
 
-    /// - Returns: the release of the firewall's kernel socket, for another thread.
-    private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?,
-                                     _ errors: inout TeardownErrors) -> @Sendable () -> Void {
+    /// Removes this attachment's firewall state in one transaction and closes the connection.
+    private func removeFirewallState(_ firewall: Firewall, addresses: [IPAddress]?, _ errors: inout TeardownErrors) {
         errors.collect("remove firewall state") { try firewall.removeAttachment(firewallDetachment(addresses: addresses)) }
-        return firewall.release()
-    }
-}
-
-/// A host link's deletion handed to another thread, and what came of it.
-private final class HostLinkDeletion: Sendable {
-    private let deletion: @Sendable () throws -> Bool
-    private let result = Mutex<Result<Bool, CNIError>?>(nil)
-
-    init(_ deletion: @escaping @Sendable () throws -> Bool) {
-        self.deletion = deletion
-    }
-
-    var run: @Sendable () -> Void {
-        { [self] in
-            let outcome = Result { () throws(CNIError) in
-                do { return try deletion() } catch { throw PluginRunner.cniError(from: error) }
-            }
-            result.withLock { $0 = outcome }
-        }
-    }
-
-    /// The deletion's result, once `run` has returned.
-    func outcome() throws -> Bool {
-        try result.withLock { $0 }?.get() ?? false
+        firewall.release()
     }
 }
 

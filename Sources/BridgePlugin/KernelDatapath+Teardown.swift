@@ -56,25 +56,23 @@ extension KernelDatapath {
     }
 
     func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool {
-        try Self.deleteHostLink(named: name, ownedBy: owner, on: hostNetlink)
+        try startDeletingHostLink(named: name, ownedBy: owner)()
     }
 
-    /// Opens its own rtnetlink socket when it runs: a socket belongs to the namespace of the
-    /// thread that opens it, and a new thread starts in its creator's, the host's.
-    func hostLinkDeletion(named name: String, ownedBy owner: String?) -> @Sendable () throws -> Bool {
-        { try Self.deleteHostLink(named: name, ownedBy: owner, on: RouteNetlink()) }
-    }
-
-    private static func deleteHostLink(named name: String, ownedBy owner: String?, on netlink: RouteNetlink) throws -> Bool {
-        guard let owner else { return try netlink.deleteLink(named: name) }
-        guard let link = try netlink.link(named: name) else { return false }
-        if let recorded = link.alias, recorded != owner { return false }
+    /// The lookup (and the owner's check) happens here; the wait ends once the kernel has
+    /// unregistered the link, and leaves the kernel's slower clean-up to a lingering child (see
+    /// `LinkUnregistration`). Where no child can be forked, the deletion is an ordinary request.
+    func startDeletingHostLink(named name: String, ownedBy owner: String?) throws -> () throws -> Bool {
+        guard let link = try hostNetlink.link(named: name) else { return { false } }
+        if let owner, let recorded = link.alias, recorded != owner { return { false } }
+        let unregistration: LinkUnregistration
         do {
-            try netlink.deleteLink(index: link.index)
-            return true
-        } catch where error.errno == ENODEV {
-            return false
+            unregistration = try LinkUnregistration(index: link.index)
+        } catch {
+            let removed = try hostNetlink.deleteLinkIfPresent(index: link.index)
+            return { removed }
         }
+        return { try unregistration.wait() }
     }
 
     /// Succeeds when the namespace path is missing or is not a namespace any more (a leftover

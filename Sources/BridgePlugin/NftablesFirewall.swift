@@ -14,7 +14,7 @@ struct NftablesFirewall: Firewall {
         spoofCheck = MACSpoofCheck(transport: transport)
     }
 
-    func release() -> @Sendable () -> Void {
+    func release() {
         transport.close()
     }
 

@@ -31,7 +31,7 @@ public struct FirewallAttachment: Sendable {
 
 extension Firewall {
     /// Firewalls without a kernel connection have nothing to release.
-    public func release() -> @Sendable () -> Void { {} }
+    public func release() {}
 
     /// Programs `request` one feature after another. ``NftablesFirewall`` does it in one
     /// transaction instead; this default serves firewalls that keep per-feature state.

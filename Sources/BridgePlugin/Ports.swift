@@ -149,8 +149,9 @@ public protocol Datapath {
     /// Deletes a host link; `false` when it did not exist, or when `owner` is given and the link
     /// records another owner (a link without a recorded owner predates ownership and is deleted).
     func deleteHostLink(named name: String, ownedBy owner: String?) throws -> Bool
-    /// The same deletion, to be run on another thread; see the extension's default.
-    func hostLinkDeletion(named name: String, ownedBy owner: String?) -> @Sendable () throws -> Bool
+    /// Starts the same deletion and returns the wait for its outcome, so that the caller can
+    /// remove the firewall state meanwhile; see the extension's default.
+    func startDeletingHostLink(named name: String, ownedBy owner: String?) throws -> () throws -> Bool
     /// Deletes the container interface; succeeds when the namespace or interface is gone.
     func deleteContainerInterface(netns: String, name: String) throws
     /// The container interface with its addresses and the routes of the main table and of
@@ -160,10 +161,10 @@ public protocol Datapath {
 
 /// Masquerade and MAC spoof-check state, owned per (network, attachment).
 public protocol Firewall {
-    /// Releases the kernel connection; nothing may use the firewall afterwards. The returned
-    /// closure is the socket's release in the kernel, which waits for a grace period after
-    /// deletions: DEL runs it on another thread, beside the veth deletion, so the two waits overlap.
-    func release() -> @Sendable () -> Void
+    /// Closes the kernel connection; nothing may use the firewall afterwards. The socket's
+    /// release in the kernel, which waits for a grace period after a commit, happens after the
+    /// plugin has exited (see `LingeringChild`).
+    func release()
 
     /// Fails when the kernel's nftables cannot be used at all (for STATUS).
     func probe() throws
@@ -235,11 +236,10 @@ extension Datapath {
     /// Deletes a host link whoever owns it; `false` when it did not exist.
     public func deleteHostLink(named name: String) throws -> Bool { try deleteHostLink(named: name, ownedBy: nil) }
 
-    /// `deleteHostLink(named:ownedBy:)` as work for another thread, so that DEL can delete the
-    /// veth while this thread removes the firewall state. This default deletes at once and hands
-    /// over only the outcome; the kernel datapath defers the deletion to a socket of its own.
-    public func hostLinkDeletion(named name: String, ownedBy owner: String?) -> @Sendable () throws -> Bool {
-        let outcome = Result { try deleteHostLink(named: name, ownedBy: owner) }
-        return { try outcome.get() }
+    /// This default deletes at once and hands over only the outcome; the kernel datapath waits
+    /// in the returned closure for the kernel to unregister the link.
+    public func startDeletingHostLink(named name: String, ownedBy owner: String?) throws -> () throws -> Bool {
+        let removed = try deleteHostLink(named: name, ownedBy: owner)
+        return { removed }
     }
 }

@@ -7,6 +7,10 @@
 #include <sys/mount.h>
 #include <sys/ioctl.h>
 #include <linux/nsfs.h>
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
 #include "CSystemShims.h"
 
 int csys_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
@@ -37,3 +41,58 @@ int csys_detach_unmount(const char *target) { return umount2(target, MNT_DETACH)
 
 int csys_namespace_type(int fd) { return ioctl(fd, NS_GET_NSTYPE); }
 int csys_clone_newnet(void) { return CLONE_NEWNET; }
+
+/* Closes every descriptor but the `count` in `keep`: close_range over the gaps between them. */
+static void close_all_but(const int *keep, int count) {
+    int sorted[9];
+    for (int i = 0; i < count; i++) {
+        int j = i;
+        for (; j > 0 && sorted[j - 1] > keep[i]; j--) sorted[j] = sorted[j - 1];
+        sorted[j] = keep[i];
+    }
+    unsigned int next = 0;
+    for (int i = 0; i <= count; i++) {
+        unsigned int last = i < count ? (unsigned int)sorted[i] : ~0U;
+        if (i < count && last < next) continue;
+        if (last > next && syscall(SYS_close_range, next, last == ~0U ? ~0U : last - 1, 0) != 0) {
+            /* Kernels before 5.9: close one by one, up to a bound the plugin never reaches. */
+            for (unsigned int fd = next; fd < last && fd < 4096; fd++) close((int)fd);
+        }
+        next = last + 1;
+    }
+}
+
+static void send_and_report(int request_fd, const void *request, size_t length, int report) {
+    unsigned char reply[4096];
+    int status = 0;
+    ssize_t received = 0;
+    ssize_t sent;
+    do { sent = send(request_fd, request, length, 0); } while (sent < 0 && errno == EINTR);
+    if (sent < 0) status = errno;
+    if (status == 0) {
+        do {
+            received = recv(request_fd, reply + 4, sizeof reply - 4, 0);
+        } while (received < 0 && errno == EINTR);
+        if (received < 0) { status = errno; received = 0; }
+    }
+    memcpy(reply, &status, 4);
+    ssize_t written;
+    do { written = write(report, reply, (size_t)received + 4); } while (written < 0 && errno == EINTR);
+    close(report);
+}
+
+pid_t csys_fork_lingering(const int *kept, int kept_count, int lifeline, int request_fd,
+                          const void *request, size_t request_length, int report, int linger_ms) {
+    if (kept_count < 0 || kept_count > 8) { errno = EINVAL; return -1; }
+    pid_t pid = fork();
+    if (pid != 0) return pid;
+    int keep[9];
+    for (int i = 0; i < kept_count; i++) keep[i] = kept[i];
+    keep[kept_count] = lifeline;
+    close_all_but(keep, kept_count + 1);
+    if (request_fd >= 0) send_and_report(request_fd, request, request_length, report);
+    struct pollfd watch = { .fd = lifeline, .events = POLLIN };
+    /* The write end is never written: readable means every holder has exited. */
+    while (poll(&watch, 1, linger_ms) < 0 && errno == EINTR) {}
+    _exit(0);
+}

@@ -39,11 +39,12 @@ public enum ChildProcess {
         return Outcome(exitStatus: try waitForExit(pid, executable), standardOutput: output)
     }
 
-    private static func makePipe() throws(SystemError) -> (read: Int32, write: Int32) {
+    /// A pipe whose ends are close-on-exec (also used by `LingeringChild`).
+    static func makePipe() throws(SystemError) -> (read: Int32, write: Int32) {
         var ends: [Int32] = [-1, -1]
         try valueOrErrno("pipe") { pipe(&ends) }
-        // Close-on-exec keeps the pipe ends out of the child; posix_spawn's dup2 onto 0/1 clears
-        // the flag on the copies the child does need.
+        // Close-on-exec keeps the pipe ends out of a spawned program; posix_spawn's dup2 onto 0/1
+        // clears the flag on the copies the child does need.
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
         return (ends[0], ends[1])

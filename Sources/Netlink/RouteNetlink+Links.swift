@@ -61,6 +61,12 @@ extension RouteNetlink {
         try perform(linkRequest(RTM_DELLINK, index: index), "RTM_DELLINK index \(index)")
     }
 
+    /// Deletes link `index`; returns false if there was none. `ip link delete dev <index>`
+    @discardableResult
+    public func deleteLinkIfPresent(index: Int32) throws(NetlinkError) -> Bool {
+        try deleteIfPresent(linkRequest(RTM_DELLINK, index: index), "RTM_DELLINK index \(index)")
+    }
+
     /// Deletes the link called `name`; returns false if there was none. `ip link delete dev <name>`
     @discardableResult
     public func deleteLink(named name: String) throws(NetlinkError) -> Bool {

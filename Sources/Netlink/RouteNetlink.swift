@@ -75,7 +75,7 @@ public final class RouteNetlink {
     }
 
     /// Throws if an NLMSG_ERROR or NLMSG_DONE carries a nonzero error.
-    private static func checkStatus(_ reply: NetlinkMessage, _ operation: () -> String) throws(NetlinkError) {
+    static func checkStatus(_ reply: NetlinkMessage, _ operation: () -> String) throws(NetlinkError) {
         guard reply.payload.count >= 4 else {
             if Int32(reply.type) == NLMSG_DONE { return }
             throw .protocolViolation(operation(), "short NLMSG_ERROR")

@@ -55,18 +55,36 @@ public final class MNLSocket {
         self.handle = nil
     }
 
-    /// Closes the socket but for its release in the kernel, which the returned closure does on
-    /// whatever thread runs it. Releasing a netfilter socket after deletions waits for an RCU
-    /// grace period; on another thread that wait overlaps the caller's own (a veth deletion). A
-    /// duplicate descriptor keeps the socket open until then: one `fcntl` more.
-    public func closeDeferringRelease() -> @Sendable () -> Void {
-        guard let handle else { return {} }
-        let duplicate = fcntl(mnl_socket_get_fd(handle), F_DUPFD_CLOEXEC, 0)
+    /// Closes the socket, leaving its release in the kernel to a ``LingeringChild`` that holds a
+    /// copy until this process has exited. Releasing a netfilter socket after a commit waits for
+    /// an RCU grace period, which nobody needs to wait for. If no child can be forked, the
+    /// socket is closed here, wait included.
+    public func closeAfterExit() {
+        guard let handle else { return }
+        try? LingeringChild.hold([mnl_socket_get_fd(handle)])
         close()
-        // Without a duplicate, the close above has released the socket already.
-        guard duplicate >= 0 else { return {} }
-        return { _ = Glibc.close(duplicate) }
     }
+
+    /// Sends `bytes` from a ``LingeringChild`` and closes this process's copy of the socket: the
+    /// kernel's acknowledgement may come long after the request took effect, and the caller
+    /// learns of the effect otherwise (a notification), or reads the reply from the pipe.
+    public func sendFromLingeringChild(_ bytes: [UInt8]) throws(SystemError) -> LingeringChild.Reply {
+        guard let handle else { throw SystemError("send netlink request", errno: EBADF) }
+        let reply = try LingeringChild.send(bytes, on: mnl_socket_get_fd(handle))
+        close()
+        return reply
+    }
+
+    /// Subscribes to a multicast group (`RTNLGRP_*`), whose notifications ``receive()`` returns.
+    public func join(group: UInt32) throws(SystemError) {
+        var number = group
+        guard mnl_socket_setsockopt(handle, NETLINK_ADD_MEMBERSHIP, &number, socklen_t(MemoryLayout<UInt32>.size)) == 0 else {
+            throw SystemError.current("join netlink group \(group)")
+        }
+    }
+
+    /// The descriptor, to wait for it with `poll`; -1 once closed.
+    public var descriptor: Int32 { handle.map { mnl_socket_get_fd($0) } ?? -1 }
 
     /// Turns on a boolean `SOL_NETLINK` option; best effort, the kernel may not know it.
     public func enableOption(_ option: Int32) {

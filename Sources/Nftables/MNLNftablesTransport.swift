@@ -31,10 +31,10 @@ public final class MNLNftablesTransport: NftablesTransport {
         self.nextSequence = UInt32(truncatingIfNeeded: time(nil))
     }
 
-    /// The release waits for the kernel's grace period after deletions: nftables time too.
-    public func close() -> @Sendable () -> Void {
-        let release = socket.closeDeferringRelease()
-        return { InvocationPhases.measure(.nftables) { release() } }
+    /// Closes the socket; the kernel's release, which waits for a grace period after a commit,
+    /// happens in a lingering child after this process has exited.
+    public func close() {
+        InvocationPhases.measure(.nftables) { socket.closeAfterExit() }
     }
 
     func takeSequences(_ count: Int) -> UInt32 {

@@ -34,7 +34,7 @@ public enum NftablesLookupResult: Hashable, Sendable {
 
 extension NftablesTransport {
     /// Transports without a kernel connection have nothing to close.
-    public func close() -> @Sendable () -> Void { {} }
+    public func close() {}
 
     /// Answers each lookup in turn. `MNLNftablesTransport` sends them all in one datagram
     /// and reads the replies together instead.

@@ -5,9 +5,8 @@
 /// callers can tell "absent" from "empty" without matching errno values.
 public protocol NftablesTransport {
     /// Closes the connection now; any later request fails. The kernel's release of the socket,
-    /// which waits for a grace period after deletions, is left to the returned closure, so the
-    /// caller chooses the thread that waits.
-    func close() -> @Sendable () -> Void
+    /// which waits for a grace period after a commit, is left to a process that outlives this one.
+    func close()
 
     /// Applies every operation of `batch` in one atomic transaction.
     /// - Throws: `NftablesError`; with `batch.expectedGeneration` set, errno ERESTART means the

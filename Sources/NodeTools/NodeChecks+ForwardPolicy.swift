@@ -21,7 +21,7 @@ import Nftables
 extension NodeChecks {
     func forwardPolicies() -> [Finding] {
         let dropping = (node.chains ?? []).filter { $0.dropsForwardedByDefault && $0.table != "nsbridge" }
-        var findings = dropping.flatMap { chain in
+        let findings = dropping.flatMap { chain in
             acceptanceState(of: chain).map { policyFindings(chain, $0) } ?? [foreignPolicy(chain)]
         }
         return findings + legacyPolicy()

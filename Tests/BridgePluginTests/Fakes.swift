@@ -103,17 +103,14 @@ final class FakeDatapath: Datapath {
         return hostLinks[name]
     }
 
-    /// The threads on which DEL's deferred host-link deletions ran.
-    let hostLinkDeletions = ThreadLog()
-
-    /// Deletes from the fake's state at once, like the default, and records the thread that
-    /// collects the outcome: the kernel datapath deletes there.
-    func hostLinkDeletion(named name: String, ownedBy owner: String?) -> @Sendable () throws -> Bool {
-        let outcome = Result { try deleteHostLink(named: name, ownedBy: owner) }
-        let log = hostLinkDeletions
-        return {
-            log.record()
-            return try outcome.get()
+    /// Deletes from the fake's state at once, like the default, and journals the start and the
+    /// wait apart: the kernel datapath's wait ends when the kernel has unregistered the link.
+    func startDeletingHostLink(named name: String, ownedBy owner: String?) throws -> () throws -> Bool {
+        journal.append("startDeletingHostLink \(name)")
+        let removed = try deleteHostLink(named: name, ownedBy: owner)
+        return { [self] in
+            journal.append("hostLinkUnregistered \(name)")
+            return removed
         }
     }
 
@@ -150,13 +147,13 @@ final class FakeFirewall: Firewall {
     var usable = true
     /// Port mappings run the real `PortMappingFirewall` over this in-memory kernel.
     let portMappingKernel = RecordingNftablesTransport()
-    /// The threads the socket releases handed out by ``release()`` ran on, in order.
-    let socketReleases = ThreadLog()
-    var releasedOnThreads: [pthread_t] { socketReleases.threads }
+    /// Where ``release()`` is journaled: the datapath's journal, to see the order of both.
+    var journal: (String) -> Void = { _ in }
+    private(set) var releases = 0
 
-    func release() -> @Sendable () -> Void {
-        let log = socketReleases
-        return { log.record() }
+    func release() {
+        releases += 1
+        journal("release firewall")
     }
 
     func probe() throws {
@@ -276,6 +273,7 @@ struct FakeDependencies: BridgeDependencies {
     init(allocator: FakeAllocator? = FakeAllocator()) {
         datapath = FakeDatapath()
         firewallFake = FakeFirewall()
+        firewallFake.journal = { [datapath] in datapath.journal.append($0) }
         self.allocator = allocator
     }
 

@@ -139,4 +139,18 @@ struct LinkRequestTests {
             0900 0300 6574683000000000            // IFLA_IFNAME "eth0" + pad
             """)
     }
+
+    @Test("A lingering child's deletion is the RTM_DELLINK of deleteLinkIfPresent(index:), numbered 1")
+    func unregistrationRequest() throws {
+        let transport = RecordingNetlinkTransport(replies: [.ack, .error(19, kernelMessage: nil)])
+        let links = RouteNetlink(transport: transport)
+        #expect(try links.deleteLinkIfPresent(index: 7) == true)  // ip link delete dev <index 7>
+        #expect(try links.deleteLinkIfPresent(index: 7) == false)
+        let request = LinkUnregistration.request(index: 7)
+        expectBytes(request, """
+            20000000 1100 0500 01000000 00000000  // nlmsghdr: len 32, RTM_DELLINK, REQUEST|ACK, seq 1
+            00 00 0000 07000000 00000000 00000000 // ifinfomsg: AF_UNSPEC, index 7
+            """)
+        #expect(transport.requests.first == request)
+    }
 }

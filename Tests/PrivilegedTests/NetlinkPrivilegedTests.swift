@@ -150,6 +150,24 @@ struct NetlinkPrivilegedTests {
         }
     }
 
+    @Test("LinkUnregistration: when wait returns, both ends and the bridge port are gone and the name is free; a missing index is false")
+    func unregistrationBeforeAcknowledgement() throws {
+        try NetlinkTestbed.with { bed in
+            let (bridge, hostEnd, _) = try bed.attachContainer()
+            let removed = try bed.host.run { try LinkUnregistration(index: hostEnd.index).wait() }
+            #expect(removed)
+            #expect(try bed.hostLinks.link(index: hostEnd.index) == nil)
+            #expect(try bed.containerLinks.link(named: "eth0") == nil)
+            #expect(try bed.hostLinks.links().filter { $0.masterIndex == bridge.index }.isEmpty, "no port left on br0")
+            // The name can be taken again at once, as a runtime's next ADD does.
+            try bed.hostLinks.addVethPair(name: "vethtest0", peerName: "eth0", peerNamespace: bed.container.namespace)
+            #expect(try bed.containerLinks.link(named: "eth0") != nil)
+            let again = try #require(try bed.hostLinks.link(named: "vethtest0"))
+            #expect(try bed.host.run { try LinkUnregistration(index: again.index).wait() })
+            #expect(try bed.host.run { try LinkUnregistration(index: again.index).wait() } == false, "ENODEV is no link")
+        }
+    }
+
     @Test("addresses are added, listed, rejected when duplicated, and deleted")
     func addresses() throws {
         try NetlinkTestbed.with { bed in

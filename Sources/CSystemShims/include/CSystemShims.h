@@ -26,5 +26,14 @@ int csys_detach_unmount(const char *target);
 int csys_namespace_type(int fd);
 /// CLONE_NEWNET, which Swift's Glibc module does not expose without _GNU_SOURCE.
 int csys_clone_newnet(void);
+/// Forks a child that outlives the caller; see `LingeringChild` in LinuxSupport. The child keeps
+/// open only the `kept_count` (at most 8) descriptors of `kept` and `lifeline`. When `request_fd`
+/// is not -1 (it must be among `kept`), the child sends the `request_length` bytes of `request`
+/// on it, receives one datagram, and writes to `report` (also among `kept`) a 4-byte errno, 0 on
+/// success, followed by up to 4,092 bytes of that datagram; then it closes `report`. It then
+/// waits until `lifeline` reads end-of-file, or `linger_ms` passed, and exits.
+/// Returns the child's pid, or -1 with errno set. Only async-signal-safe calls run in the child.
+pid_t csys_fork_lingering(const int *kept, int kept_count, int lifeline, int request_fd,
+                          const void *request, size_t request_length, int report, int linger_ms);
 
 #endif
