@@ -14,7 +14,7 @@ import PackageDescription
 let releaseLinkFlags: [LinkerSetting] = [
     .unsafeFlags(
         [
-            "-use-ld=lld", "-Xclang-linker", "-no-pie",
+            "-use-ld=lld", "-Xclang-linker", "-no-pie", "-Xclang-linker", "-static-libgcc",
             "-L\(Context.packageDirectory)/.build/static-cxx",
             "-Xlinker", "-s",
             "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/packaging/release-symbol-order.txt",
