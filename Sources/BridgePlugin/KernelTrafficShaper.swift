@@ -96,8 +96,18 @@ final class KernelTrafficShaper: TrafficShaper {
         return host.group
     }
 
+    /// Returns once the kernel has unregistered the group (see `LinkUnregistration`), watching
+    /// the host veth, whose index the group number carries. Where no child can be forked, the
+    /// deletion is an ordinary request.
     func deleteAttachmentGroup(_ group: UInt32) throws {
-        try netlink.deleteLinks(inGroup: group)
+        let unregistration: LinkUnregistration
+        do {
+            unregistration = try LinkUnregistration(group: group, watching: Int32(bitPattern: group & 0x7FFF_FFFF))
+        } catch {
+            try netlink.deleteLinks(inGroup: group)
+            return
+        }
+        _ = try unregistration.wait()
     }
 
     func linkKinds() throws -> [String: String] {

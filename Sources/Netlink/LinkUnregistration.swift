@@ -14,31 +14,50 @@ import NetlinkSocket
 /// which sends the request; this process watches the `RTNLGRP_LINK` notifications instead.
 /// `ip link delete dev <index>`, without waiting for the device's memory to be freed.
 public final class LinkUnregistration {
+    /// The link whose unregistration ends the wait.
     public let index: Int32
+    private let operation: String
     private let notifications: MNLSocket
     private var reply: LingeringChild.Reply?
 
     /// Starts deleting link `index` of the calling thread's network namespace.
-    public init(index: Int32) throws(NetlinkError) {
+    public convenience init(index: Int32) throws(NetlinkError) {
+        try self.init(request: Self.request(index: index), watching: index, operation: "RTM_DELLINK index \(index)")
+    }
+
+    /// Starts deleting every link of device group `group` (`ip link delete group <group>`); the
+    /// kernel unregisters them as one batch, so the unregistration of `member` ends the wait.
+    public convenience init(group: UInt32, watching member: Int32) throws(NetlinkError) {
+        try self.init(request: Self.request(group: group), watching: member, operation: "RTM_DELLINK group \(group)")
+    }
+
+    private init(request: [UInt8], watching index: Int32, operation: String) throws(NetlinkError) {
         self.index = index
+        self.operation = operation
         do {
             notifications = try MNLSocket(bus: NETLINK_ROUTE, receiveCapacity: MNLTransport.receiveCapacity)
             // Before the request, so its notification cannot be missed.
             try notifications.join(group: UInt32(RTNLGRP_LINK.rawValue))
             let requests = try MNLSocket(bus: NETLINK_ROUTE, receiveCapacity: 64)
-            reply = try requests.sendFromLingeringChild(Self.request(index: index))
+            reply = try requests.sendFromLingeringChild(request)
         } catch {
             throw NetlinkError(error)
         }
     }
 
-    /// The request the child sends: what ``RouteNetlink/deleteLink(index:)`` sends, first in
-    /// its socket's sequence.
+    /// The request the child sends: what ``RouteNetlink/deleteLinkIfPresent(index:)`` sends,
+    /// first in its socket's sequence.
     public static func request(index: Int32) -> [UInt8] {
         RouteNetlink(transport: UnconnectedTransport()).linkRequest(RTM_DELLINK, index: index).bytes
     }
 
-    /// Waits until the link is unregistered. Returns `false` when there was no such link.
+    /// What ``RouteNetlink/deleteLinks(inGroup:)`` sends, first in its socket's sequence.
+    public static func request(group: UInt32) -> [UInt8] {
+        RouteNetlink(transport: UnconnectedTransport()).groupDeletionRequest(group).bytes
+    }
+
+    /// Waits until the link is unregistered. Returns `false` when there was no such link (or
+    /// group member).
     /// - Throws: `NetlinkError` with the kernel's reason when it refused the deletion.
     public func wait() throws(NetlinkError) -> Bool {
         var watching = true
@@ -97,10 +116,10 @@ public final class LinkUnregistration {
         let datagram: [UInt8]
         do { datagram = try pending.read() } catch { throw NetlinkError(error) }
         guard let ack = NetlinkMessage.split(datagram)?.first(where: { Int32($0.type) == NLMSG_ERROR }) else {
-            throw .protocolViolation("RTM_DELLINK index \(index)", "no acknowledgement in the reply")
+            throw .protocolViolation(operation, "no acknowledgement in the reply")
         }
         do {
-            try RouteNetlink.checkStatus(ack) { "RTM_DELLINK index \(index)" }
+            try RouteNetlink.checkStatus(ack) { operation }
             return true
         } catch where error.errno == ENODEV {
             return false

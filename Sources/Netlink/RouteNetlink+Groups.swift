@@ -23,9 +23,13 @@ extension RouteNetlink {
     /// kernel finds the members by walking the namespace's device list in memory.
     @discardableResult
     public func deleteLinks(inGroup group: UInt32) throws(NetlinkError) -> Bool {
+        try deleteIfPresent(groupDeletionRequest(group), "RTM_DELLINK group \(group)")
+    }
+
+    func groupDeletionRequest(_ group: UInt32) -> MessageBuilder {
         let message = linkRequest(RTM_DELLINK, index: 0)
         message.put(Int(IFLA_GROUP), u32: group)
-        return try deleteIfPresent(message, "RTM_DELLINK group \(group)")
+        return message
     }
 }
 #endif

@@ -153,4 +153,17 @@ struct LinkRequestTests {
             """)
         #expect(transport.requests.first == request)
     }
+
+    @Test("A lingering child's group deletion is deleteLinks(inGroup:)'s RTM_DELLINK, numbered 1")
+    func groupUnregistrationRequest() throws {
+        let transport = RecordingNetlinkTransport(replies: [.ack])
+        #expect(try RouteNetlink(transport: transport).deleteLinks(inGroup: 0x8000_0007))  // ip link delete group 0x80000007
+        let request = LinkUnregistration.request(group: 0x8000_0007)
+        expectBytes(request, """
+            28000000 1100 0500 01000000 00000000  // nlmsghdr: len 40, RTM_DELLINK, REQUEST|ACK, seq 1
+            00 00 0000 00000000 00000000 00000000 // ifinfomsg: AF_UNSPEC, index 0
+            0800 1b00 07000080                    // IFLA_GROUP 0x80000007
+            """)
+        #expect(transport.requests.first == request)
+    }
 }
