@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/fs.h>
 #include "CSystemShims.h"
 
 int csys_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
@@ -41,6 +42,10 @@ int csys_detach_unmount(const char *target) { return umount2(target, MNT_DETACH)
 
 int csys_namespace_type(int fd) { return ioctl(fd, NS_GET_NSTYPE); }
 int csys_clone_newnet(void) { return CLONE_NEWNET; }
+
+int csys_exchange_names(int from_dir, const char *from, int to_dir, const char *to) {
+    return (int)syscall(SYS_renameat2, from_dir, from, to_dir, to, RENAME_EXCHANGE);
+}
 
 /* Closes every descriptor but the `count` in `keep`: close_range over the gaps between them. */
 static void close_all_but(const int *keep, int count) {

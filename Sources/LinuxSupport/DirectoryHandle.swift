@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import CSystemShims
 #endif
 
 /// An open directory, and file operations relative to it (`openat`, `linkat`, `unlinkat`, …).
@@ -95,7 +96,13 @@ public final class DirectoryHandle {
 
     /// Writes `contents` to `name` so that readers see either the old file or the whole new one:
     /// the bytes go to `temporaryName` in `staging` (this directory when `nil`; it must be on the
-    /// same file system) first, which is then renamed over `name`.
+    /// same file system) first, which then takes `name`'s place.
+    ///
+    /// The two names are exchanged (`RENAME_EXCHANGE`) and the old file, now under the temporary
+    /// name, unlinked: a rename over an existing file makes ext4 start writing the new file's
+    /// data back at once (`auto_da_alloc`), 0.1 ms quiet and up to 20 ms when the disk is busy,
+    /// twice per ADD; the exchange does not. A rename where there is nothing to exchange with or
+    /// the file system cannot exchange.
     /// - Throws: `SystemError` from any step; the temporary file is removed on failure.
     public func replaceFile(_ name: String, contents: [UInt8], mode: mode_t, temporaryName: String,
                             stagingIn staging: DirectoryHandle? = nil) throws(SystemError)
@@ -105,6 +112,10 @@ public final class DirectoryHandle {
         let temporary = try stage.name(temporaryName)
         _ = unlinkat(stage.descriptor, temporary, 0)
         try stage.createFile(temporary, contents: contents, mode: mode)
+        if csys_exchange_names(stage.descriptor, temporary, descriptor, file) == 0 {
+            _ = unlinkat(stage.descriptor, temporary, 0)
+            return
+        }
         if renameat(stage.descriptor, temporary, descriptor, file) != 0 {
             let error = SystemError.current("rename \(stage.path)/\(temporary) to \(path)/\(file)")
             unlinkat(stage.descriptor, temporary, 0)

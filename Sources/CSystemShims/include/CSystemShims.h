@@ -26,6 +26,9 @@ int csys_detach_unmount(const char *target);
 int csys_namespace_type(int fd);
 /// CLONE_NEWNET, which Swift's Glibc module does not expose without _GNU_SOURCE.
 int csys_clone_newnet(void);
+/// renameat2(..., RENAME_EXCHANGE): swaps two names atomically; -1 with errno set (EINVAL where
+/// the file system cannot exchange, ENOENT when either name is missing).
+int csys_exchange_names(int from_dir, const char *from, int to_dir, const char *to);
 /// Forks a child that outlives the caller; see `LingeringChild` in LinuxSupport. The child keeps
 /// open only the `kept_count` (at most 8) descriptors of `kept` and `lifeline`. When `request_fd`
 /// is not -1 (it must be among `kept`), the child sends the `request_length` bytes of `request`
