@@ -85,7 +85,10 @@ check_installed_files_work() {
 
 # An upgrade: an outdated binary on the node and a new cniVersion in the DaemonSet's ConfigMap.
 check_upgrade() {
-    echo outdated >"$HOST_BIN/nsbridge"
+    # Put in place by a rename, as an upgrade would: the DEL above left a lingering child of
+    # the installed binary for a few milliseconds, and writing over a file being executed is
+    # ETXTBSY ("Text file busy").
+    echo outdated >"$HOST_BIN/.outdated" && mv -f "$HOST_BIN/.outdated" "$HOST_BIN/nsbridge"
     local old_inode; old_inode=$(stat -c %i "$HOST_BIN/nsbridge")
     install_on_host CNI_VERSION=1.1.0 && cmp -s "$NSBRIDGE" "$HOST_BIN/nsbridge" \
         && [[ $(stat -c %i "$HOST_BIN/nsbridge") != "$old_inode" ]] \
