@@ -60,24 +60,14 @@ public final class LinkUnregistration {
     /// group member).
     /// - Throws: `NetlinkError` with the kernel's reason when it refused the deletion.
     public func wait() throws(NetlinkError) -> Bool {
-        var watching = true
-        while true {
-            if watching {
-                switch readiness() {
-                case .notifications:
-                    do {
-                        if try unregistrationArrived() { return true }
-                    } catch {
-                        // ENOBUFS: notifications were dropped, perhaps ours; the reply still tells.
-                        watching = false
-                    }
-                    continue
-                case .reply:
-                    break
-                }
+        while readiness() == .notifications {
+            do {
+                if try unregistrationArrived() { return true }
+            } catch {
+                break  // ENOBUFS: notifications were dropped, perhaps ours; the reply still tells.
             }
-            return try outcome()
         }
+        return try outcome()
     }
 
     private enum Ready { case notifications, reply }
