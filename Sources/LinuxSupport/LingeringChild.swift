@@ -16,8 +16,8 @@ import Synchronization
 /// The child keeps only the descriptors it is given, so a lock file, the runtime's pipes or
 /// another socket are never held past the plugin's exit. It exits once every process holding the
 /// lifeline's write end (this one) has exited, or after ``lingerLimitMilliseconds``, whichever
-/// comes first; it is never a zombie of the plugin's, since the plugin exits first, and is reaped
-/// by whoever adopts it. Only async-signal-safe calls run in it (in C), which is what POSIX
+/// comes first. It is never a zombie of the plugin's, since the plugin exits first, and is reaped
+/// by whoever adopts it; a process that lives on reaps its exited children at its next fork. Only async-signal-safe calls run in it (in C), which is what POSIX
 /// allows after `fork` in a multi-threaded process.
 public enum LingeringChild {
     /// How long a child waits for this process's exit before it exits anyway: a process that
@@ -56,7 +56,7 @@ public enum LingeringChild {
     /// that whatever the kernel does at their last close does not delay the plugin. The caller
     /// closes its own copies as usual, which then costs nothing.
     public static func hold(_ descriptors: [Int32]) throws(SystemError) {
-        _ = try fork(keeping: descriptors, request: nil)
+        try fork(keeping: descriptors, request: nil)
     }
 
     /// Forks a child that sends `request` on the datagram socket `socket`, receives one reply
