@@ -26,11 +26,12 @@ struct DetachOperation {
         let datapath = linkErrors.value("open rtnetlink") { try dependencies.datapath(for: request) }
         // Always: forwarding acceptance may have been added whatever the configuration.
         let firewall = firewallErrors.value("open nftables") { try dependencies.firewall() }
-        if let datapath, group == nil {
-            removeBesideVethDeletion(datapath, firewall, shaper, addresses, &linkErrors, &firewallErrors, &shapingErrors)
-        } else {
+        if let shaper, let group {
             firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
-            removeLinks(shaper, group, datapath, &linkErrors, &shapingErrors)
+            removeGroupedLinks(shaper, group, &linkErrors)
+        } else {
+            removeBesideVethDeletion(datapath, firewall, addresses, &linkErrors, &firewallErrors)
+            if let shaper { removeIfb(shaper, &shapingErrors) }
         }
         var errors = linkErrors.merged(with: firewallErrors).merged(with: shapingErrors)
         errors.collect("release addresses") {
@@ -41,38 +42,18 @@ struct DetachOperation {
 
     /// The veth's deletion starts first: while the kernel unregisters it (a millisecond or two,
     /// under the rtnl lock), this thread removes the firewall state.
-    private func removeBesideVethDeletion(_ datapath: Datapath, _ firewall: Firewall?, _ shaper: TrafficShaper?,
-                                          _ addresses: [IPAddress]?, _ linkErrors: inout TeardownErrors,
-                                          _ firewallErrors: inout TeardownErrors, _ shapingErrors: inout TeardownErrors) {
+    private func removeBesideVethDeletion(_ datapath: Datapath?, _ firewall: Firewall?, _ addresses: [IPAddress]?,
+                                          _ linkErrors: inout TeardownErrors, _ firewallErrors: inout TeardownErrors) {
         let attachment = request.attachment
-        let unregistered = linkErrors.value("delete interfaces") {
-            try datapath.startDeletingHostLink(
-                named: BridgeNaming.hostVethName(for: attachment), ownedBy: BridgeNaming.hostVethOwner(for: attachment))
+        let unregistered = datapath.flatMap { datapath in
+            linkErrors.value("delete interfaces") {
+                try datapath.startDeletingHostLink(
+                    named: BridgeNaming.hostVethName(for: attachment), ownedBy: BridgeNaming.hostVethOwner(for: attachment))
+            }
         }
         firewall.map { removeFirewallState($0, addresses: addresses, &firewallErrors) }
-        if let unregistered {
+        if let datapath, let unregistered {
             linkErrors.collect("delete interfaces") { try removeContainerEndIfLeft(datapath, hostEndRemoved: unregistered()) }
-        }
-        if let shaper { removeIfb(shaper, &shapingErrors) }
-    }
-
-    /// The veth pair and the ifb: in one request when ADD grouped them, else one by one.
-    private func removeLinks(_ shaper: TrafficShaper?, _ group: UInt32?, _ datapath: Datapath?,
-                             _ linkErrors: inout TeardownErrors, _ shapingErrors: inout TeardownErrors) {
-        if let shaper, let group {
-            removeGroupedLinks(shaper, group, &linkErrors)
-            return
-        }
-        if let datapath { removeLinks(datapath, &linkErrors) }
-        if let shaper { removeIfb(shaper, &shapingErrors) }
-    }
-
-    private func removeLinks(_ datapath: Datapath, _ errors: inout TeardownErrors) {
-        errors.collect("delete interfaces") {
-            let attachment = request.attachment
-            let removed = try datapath.deleteHostLink(
-                named: BridgeNaming.hostVethName(for: attachment), ownedBy: BridgeNaming.hostVethOwner(for: attachment))
-            try removeContainerEndIfLeft(datapath, hostEndRemoved: removed)
         }
     }
 

@@ -60,19 +60,11 @@ extension KernelDatapath {
     }
 
     /// The lookup (and the owner's check) happens here; the wait ends once the kernel has
-    /// unregistered the link, and leaves the kernel's slower clean-up to a lingering child (see
-    /// `LinkUnregistration`). Where no child can be forked, the deletion is an ordinary request.
+    /// unregistered the link (`RouteNetlink.startDeletingLink`).
     func startDeletingHostLink(named name: String, ownedBy owner: String?) throws -> () throws -> Bool {
         guard let link = try hostNetlink.link(named: name) else { return { false } }
         if let owner, let recorded = link.alias, recorded != owner { return { false } }
-        let unregistration: LinkUnregistration
-        do {
-            unregistration = try LinkUnregistration(index: link.index)
-        } catch {
-            let removed = try hostNetlink.deleteLinkIfPresent(index: link.index)
-            return { removed }
-        }
-        return { try unregistration.wait() }
+        return try hostNetlink.startDeletingLink(index: link.index)
     }
 
     /// Succeeds when the namespace path is missing or is not a namespace any more (a leftover

@@ -89,6 +89,11 @@ final class KernelTrafficShaper: TrafficShaper {
         0x8000_0000 | UInt32(bitPattern: index)
     }
 
+    /// The host veth's index that ``attachmentGroup(ofHostIndex:)`` put in the group number.
+    static func hostIndex(ofAttachmentGroup group: UInt32) -> Int32 {
+        Int32(bitPattern: group & 0x7FFF_FFFF)
+    }
+
     func attachmentGroup(ofHostLink name: String) throws -> UInt32? {
         guard let host = try netlink.link(named: name), host.group == Self.attachmentGroup(ofHostIndex: host.index) else {
             return nil
@@ -96,18 +101,10 @@ final class KernelTrafficShaper: TrafficShaper {
         return host.group
     }
 
-    /// Returns once the kernel has unregistered the group (see `LinkUnregistration`), watching
-    /// the host veth, whose index the group number carries. Where no child can be forked, the
-    /// deletion is an ordinary request.
+    /// Returns once the kernel has unregistered the group (`RouteNetlink.startDeletingLinks`),
+    /// watching the host veth, whose index the group number carries.
     func deleteAttachmentGroup(_ group: UInt32) throws {
-        let unregistration: LinkUnregistration
-        do {
-            unregistration = try LinkUnregistration(group: group, watching: Int32(bitPattern: group & 0x7FFF_FFFF))
-        } catch {
-            try netlink.deleteLinks(inGroup: group)
-            return
-        }
-        _ = try unregistration.wait()
+        _ = try netlink.startDeletingLinks(inGroup: group, watching: Self.hostIndex(ofAttachmentGroup: group))()
     }
 
     func linkKinds() throws -> [String: String] {

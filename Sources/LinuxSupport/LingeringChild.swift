@@ -60,13 +60,11 @@ public enum LingeringChild {
     }
 
     /// Forks a child that sends `request` on the datagram socket `socket`, receives one reply
-    /// and reports it through the returned pipe; it also keeps `descriptors` open like ``hold(_:)``.
-    public static func send(_ request: [UInt8], on socket: Int32, alsoHolding descriptors: [Int32] = [])
-        throws(SystemError) -> Reply
-    {
+    /// and reports it through the returned pipe.
+    public static func send(_ request: [UInt8], on socket: Int32) throws(SystemError) -> Reply {
         let report = try ChildProcess.makePipe()
         do {
-            try fork(keeping: descriptors + [socket, report.write], request: (request, socket, report.write))
+            try fork(keeping: [socket, report.write], request: (request, socket, report.write))
         } catch {
             close(report.read)
             close(report.write)

@@ -117,6 +117,35 @@ public final class LinkUnregistration {
     }
 }
 
+extension RouteNetlink {
+    /// Starts deleting link `index` and returns the wait for its unregistration
+    /// (``LinkUnregistration``), which is `false` when there was no such link. Where no child can
+    /// be forked, the request goes on this socket at once, acknowledgement included. This socket
+    /// must talk to the calling thread's namespace, where ``LinkUnregistration`` opens its own.
+    public func startDeletingLink(index: Int32) throws(NetlinkError) -> () throws -> Bool {
+        try startDeleting({ () throws(NetlinkError) in try LinkUnregistration(index: index) },
+                          orNow: { () throws(NetlinkError) in try deleteLinkIfPresent(index: index) })
+    }
+
+    /// The same for every link of device group `group`; the unregistration of `member` ends the wait.
+    public func startDeletingLinks(inGroup group: UInt32, watching member: Int32) throws(NetlinkError) -> () throws -> Bool {
+        try startDeleting({ () throws(NetlinkError) in try LinkUnregistration(group: group, watching: member) },
+                          orNow: { () throws(NetlinkError) in try deleteLinks(inGroup: group) })
+    }
+
+    private func startDeleting(_ start: () throws(NetlinkError) -> LinkUnregistration,
+                               orNow delete: () throws(NetlinkError) -> Bool) throws(NetlinkError) -> () throws -> Bool {
+        let unregistration: LinkUnregistration
+        do {
+            unregistration = try start()
+        } catch {
+            let removed = try delete()
+            return { removed }
+        }
+        return { try unregistration.wait() }
+    }
+}
+
 /// Lets ``RouteNetlink`` build a request that is sent elsewhere: numbering starts at 1.
 private final class UnconnectedTransport: NetlinkTransport {
     var portID: UInt32 { 0 }
