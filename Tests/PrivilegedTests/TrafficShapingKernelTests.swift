@@ -115,15 +115,20 @@ enum Throughput {
     /// Goodput in bits per second of a `seconds`-long transfer, the first second left out (slow
     /// start and the initial burst). Server and client run from one shell, which kills the
     /// server whatever happens; `timeout` bounds each client. Both use SIGKILL: the test runner
-    /// blocks SIGTERM, and its children inherit the blocked mask.
+    /// blocks SIGTERM, and its children inherit the blocked mask. iperf3 3.12 with `--json`
+    /// exits 0 even when it could not connect (the error is in the report), so an attempt
+    /// counts only when its report has `sum_received`; the server is not `--one-off`, so an
+    /// attempt that connected and then failed does not take the server down for the rest.
     static func measure(_ bed: BridgeTestbed, from sender: String, to receiver: String, address: String,
                         seconds: Int = 4) throws -> Double {
         let script = """
-            nsenter --net="$1" iperf3 --server --one-off --port 5201 >/dev/null 2>&1 & server=$!
+            nsenter --net="$1" iperf3 --server --port 5201 >/dev/null 2>&1 & server=$!
             errors=$(mktemp)
             for attempt in $(seq 50); do
                 report=$(nsenter --net="$2" timeout --signal=KILL 30 iperf3 --client "$3" --port 5201 --connect-timeout 1000 \\
-                    --time \(seconds + 1) --omit 1 --json 2>"$errors") && break
+                    --time \(seconds + 1) --omit 1 --json 2>"$errors")
+                case "$report" in *'"sum_received"'*) break ;; esac
+                printf '%s\\n' "$report" | grep -F '"error"' >>"$errors"
                 report=""; sleep 0.1
             done
             { kill -KILL $server; wait $server; } 2>/dev/null
