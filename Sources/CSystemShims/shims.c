@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/fs.h>
+#include <linux/membarrier.h>
+#include <time.h>
 #include "CSystemShims.h"
 
 int csys_setns_net(int fd) { return setns(fd, CLONE_NEWNET); }
@@ -86,8 +88,18 @@ static void send_and_report(int request_fd, const void *request, size_t length, 
     close(report);
 }
 
+/* Waits for `count` RCU grace periods: MEMBARRIER_CMD_GLOBAL returns after synchronize_rcu(). */
+static void wait_grace_periods(int count) {
+    for (int i = 0; i < count; i++) {
+        if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0) continue;
+        struct timespec pause = { .tv_sec = 0, .tv_nsec = 20 * 1000 * 1000 };
+        while (nanosleep(&pause, &pause) < 0 && errno == EINTR) {}
+    }
+}
+
 pid_t csys_fork_lingering(const int *kept, int kept_count, int lifeline, int request_fd,
-                          const void *request, size_t request_length, int report, int linger_ms) {
+                          const void *request, size_t request_length, int report, int linger_ms,
+                          int grace_periods) {
     if (kept_count < 0 || kept_count > 8) { errno = EINVAL; return -1; }
     pid_t pid = fork();
     if (pid != 0) return pid;
@@ -99,5 +111,6 @@ pid_t csys_fork_lingering(const int *kept, int kept_count, int lifeline, int req
     struct pollfd watch = { .fd = lifeline, .events = POLLIN };
     /* The write end is never written: readable means every holder has exited. */
     while (poll(&watch, 1, linger_ms) < 0 && errno == EINTR) {}
+    wait_grace_periods(grace_periods);
     _exit(0);
 }

@@ -54,9 +54,12 @@ public enum LingeringChild {
 
     /// Hands `descriptors` to a child that closes them only after this process has exited, so
     /// that whatever the kernel does at their last close does not delay the plugin. The caller
-    /// closes its own copies as usual, which then costs nothing.
-    public static func hold(_ descriptors: [Int32]) throws(SystemError) {
-        try fork(keeping: descriptors, request: nil)
+    /// closes its own copies as usual, which then costs nothing. With `gracePeriods`, the child
+    /// first waits that many RCU grace periods after this process's exit, so that kernel work
+    /// still pending on one (freeing a committed nftables transaction) is done by the time the
+    /// last close would otherwise wait for it.
+    public static func hold(_ descriptors: [Int32], gracePeriods: Int32 = 0) throws(SystemError) {
+        try fork(keeping: descriptors, request: nil, gracePeriods: gracePeriods)
     }
 
     /// Forks a child that sends `request` on the datagram socket `socket`, receives one reply
@@ -64,7 +67,7 @@ public enum LingeringChild {
     public static func send(_ request: [UInt8], on socket: Int32) throws(SystemError) -> Reply {
         let report = try ChildProcess.makePipe()
         do {
-            try fork(keeping: [socket, report.write], request: (request, socket, report.write))
+            try fork(keeping: [socket, report.write], request: (request, socket, report.write), gracePeriods: 0)
         } catch {
             close(report.read)
             close(report.write)
@@ -74,15 +77,16 @@ public enum LingeringChild {
         return Reply(descriptor: report.read)
     }
 
-    private static func fork(keeping kept: [Int32], request: (bytes: [UInt8], socket: Int32, report: Int32)?)
-        throws(SystemError)
+    private static func fork(keeping kept: [Int32], request: (bytes: [UInt8], socket: Int32, report: Int32)?,
+                             gracePeriods: Int32) throws(SystemError)
     {
         let lifeline = try Lifeline.readEnd()
         reapExited()
         let pid = kept.withUnsafeBufferPointer { kept in
             (request?.bytes ?? []).withUnsafeBytes { bytes in
                 csys_fork_lingering(kept.baseAddress, Int32(kept.count), lifeline, request?.socket ?? -1,
-                                    bytes.baseAddress, bytes.count, request?.report ?? -1, lingerLimitMilliseconds)
+                                    bytes.baseAddress, bytes.count, request?.report ?? -1, lingerLimitMilliseconds,
+                                    gracePeriods)
             }
         }
         guard pid > 0 else { throw SystemError.current("fork a lingering child") }

@@ -56,12 +56,11 @@ public final class MNLSocket {
     }
 
     /// Closes the socket, leaving its release in the kernel to a ``LingeringChild`` that holds a
-    /// copy until this process has exited. Releasing a netfilter socket after a commit waits for
-    /// an RCU grace period, which nobody needs to wait for. If no child can be forked, the
-    /// socket is closed here, wait included.
-    public func closeAfterExit() {
+    /// copy until this process has exited, and then for `gracePeriods` RCU grace periods. If no
+    /// child can be forked, the socket is closed here, with whatever wait its release brings.
+    public func closeAfterExit(gracePeriods: Int32 = 0) {
         guard let handle else { return }
-        try? LingeringChild.hold([mnl_socket_get_fd(handle)])
+        try? LingeringChild.hold([mnl_socket_get_fd(handle)], gracePeriods: gracePeriods)
         close()
     }
 

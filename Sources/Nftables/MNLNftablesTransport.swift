@@ -31,10 +31,15 @@ public final class MNLNftablesTransport: NftablesTransport {
         self.nextSequence = UInt32(truncatingIfNeeded: time(nil))
     }
 
-    /// Closes the socket; the kernel's release, which waits for a grace period after a commit,
-    /// happens in a lingering child after this process has exited.
+    /// Closes the socket; the kernel's release happens in a lingering child, two grace periods
+    /// after this process has exited. Releasing a netfilter socket flushes the work that frees
+    /// committed transactions, which waits for a grace period, and it does so holding the
+    /// namespace's nftables commit mutex: for those milliseconds every nftables transaction and
+    /// every network device registered in the namespace (a next ADD's veth) waits. Two grace
+    /// periods after this process's last commit that work is done, and the release finds nothing
+    /// to wait for (an ADD right after a DEL: 16.1 ms against 11.5 ms 30 ms later, before this).
     public func close() {
-        InvocationPhases.measure(.nftables) { socket.closeAfterExit() }
+        InvocationPhases.measure(.nftables) { socket.closeAfterExit(gracePeriods: 2) }
     }
 
     func takeSequences(_ count: Int) -> UInt32 {

@@ -66,6 +66,23 @@ struct MNLSocketLingeringTests {
         socket.closeAfterExit()
     }
 
+    @Test("closeAfterExit(gracePeriods:): the child waits that many RCU grace periods after its wait for this process, then releases")
+    func releasedAfterGracePeriods() throws {
+        // The netfilter transport asks for 2; 25 makes the wait measurable: each is a
+        // synchronize_rcu() in the kernel (several milliseconds on this VM; 100 ms is a floor of 4 ms each).
+        let socket = try MNLSocket(bus: NETLINK_ROUTE, receiveCapacity: 4096)
+        let portID = socket.portID
+        var start = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        socket.closeAfterExit(gracePeriods: 25)
+        let limit = Double(LingeringChild.lingerLimitMilliseconds) / 1000
+        #expect(Self.eventually(within: limit + 3) { Self.socketLink(portID: portID) == nil }, "released by the child")
+        var end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        let elapsed = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+        #expect(elapsed >= limit + 0.1, "released \(elapsed) s after the hand-over: the grace periods came after the \(limit) s wait")
+    }
+
     @Test("The child closes every descriptor it was not given: a pipe's reader sees end-of-file when this process closes its end")
     func childKeepsNothingElse() throws {
         var ends: [Int32] = [-1, -1]

@@ -34,9 +34,11 @@ int csys_exchange_names(int from_dir, const char *from, int to_dir, const char *
 /// is not -1 (it must be among `kept`), the child sends the `request_length` bytes of `request`
 /// on it, receives one datagram, and writes to `report` (also among `kept`) a 4-byte errno, 0 on
 /// success, followed by up to 4,092 bytes of that datagram; then it closes `report`. It then
-/// waits until `lifeline` reads end-of-file, or `linger_ms` passed, and exits.
+/// waits until `lifeline` reads end-of-file, or `linger_ms` passed, then for `grace_periods` RCU
+/// grace periods (`membarrier(MEMBARRIER_CMD_GLOBAL)`, or 20 ms each where that fails), and exits.
 /// Returns the child's pid, or -1 with errno set. Only async-signal-safe calls run in the child.
 pid_t csys_fork_lingering(const int *kept, int kept_count, int lifeline, int request_fd,
-                          const void *request, size_t request_length, int report, int linger_ms);
+                          const void *request, size_t request_length, int report, int linger_ms,
+                          int grace_periods);
 
 #endif
