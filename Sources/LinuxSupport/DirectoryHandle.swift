@@ -101,8 +101,8 @@ public final class DirectoryHandle {
     /// The two names are exchanged (`RENAME_EXCHANGE`) and the old file, now under the temporary
     /// name, unlinked: a rename over an existing file makes ext4 start writing the new file's
     /// data back at once (`auto_da_alloc`), 0.1 ms quiet and up to 20 ms when the disk is busy,
-    /// twice per ADD; the exchange does not. A rename where there is nothing to exchange with or
-    /// the file system cannot exchange.
+    /// twice per ADD; the exchange does not. Where there is nothing to exchange with yet, or the
+    /// file system cannot exchange, the temporary file is renamed into place.
     /// - Throws: `SystemError` from any step; the temporary file is removed on failure.
     public func replaceFile(_ name: String, contents: [UInt8], mode: mode_t, temporaryName: String,
                             stagingIn staging: DirectoryHandle? = nil) throws(SystemError)

@@ -16,9 +16,11 @@ import Synchronization
 /// The child keeps only the descriptors it is given, so a lock file, the runtime's pipes or
 /// another socket are never held past the plugin's exit. It exits once every process holding the
 /// lifeline's write end (this one) has exited, or after ``lingerLimitMilliseconds``, whichever
-/// comes first. It is never a zombie of the plugin's, since the plugin exits first, and is reaped
-/// by whoever adopts it; a process that lives on reaps its exited children at its next fork. Only async-signal-safe calls run in it (in C), which is what POSIX
-/// allows after `fork` in a multi-threaded process.
+/// comes first, plus the grace periods it was asked to wait (``hold(_:gracePeriods:)``). It is
+/// never a zombie of the plugin's, since the plugin exits first, and is reaped by whoever adopts
+/// it; a process that lives on reaps its exited children at its next fork. Only
+/// async-signal-safe calls run in it (in C), which is what POSIX allows after `fork` in a
+/// multi-threaded process.
 public enum LingeringChild {
     /// How long a child waits for this process's exit before it exits anyway: a process that
     /// lives on (a test process) then pays the kernel's wait itself, at its own close.

@@ -102,10 +102,10 @@ public final class LinkUnregistration {
     public static func endsWait(_ datagram: [UInt8], index: Int32) -> Bool {
         (NetlinkMessage.split(datagram) ?? []).contains { message in
             let payload = message.payload
-            guard Int32(message.type) == RTM_DELLINK, payload.count >= 16,
-                [UInt8(AF_UNSPEC), UInt8(AF_BRIDGE)].contains(payload[payload.startIndex])
-            else { return false }
-            return Int32(bitPattern: payload.loadU32(at: payload.startIndex + 4)) == index
+            guard Int32(message.type) == RTM_DELLINK, payload.count >= 16 else { return false }
+            let family = Int32(payload[payload.startIndex])
+            return (family == AF_UNSPEC || family == AF_BRIDGE)
+                && Int32(bitPattern: payload.loadU32(at: payload.startIndex + 4)) == index
         }
     }
 
