@@ -13,11 +13,12 @@ extension FileLeaseStore {
         return IPAddress(String(decoding: bytes, as: UTF8.self).trimmingWhitespace())
     }
 
-    /// Written whole by rename, so a kill leaves the old mark or the new one, never a torn one.
+    /// Rewritten in place: a kill mid-write leaves a prefix of the old mark, which is lower or
+    /// unreadable, and either way errs towards announcing (see `FirstUseFrontier`).
     public func setHighWaterMark(_ address: IPAddress, rangeSetIndex: Int) throws {
         try storeOperation { () throws(SystemError) in
-            try scratch.replaceFile(Self.highWaterPrefix + String(rangeSetIndex), contents: Array(address.description.utf8),
-                                    mode: 0o600, temporaryName: ".high_water_ip")
+            try scratch.overwriteFile(Self.highWaterPrefix + String(rangeSetIndex), contents: Array(address.description.utf8),
+                                      mode: 0o600)
         }
     }
 }

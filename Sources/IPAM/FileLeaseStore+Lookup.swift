@@ -13,20 +13,32 @@ extension FileLeaseStore {
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { IPAddress($0) }
     }
 
+    /// Those of `addresses` whose `<ip>` file names `attachment` as its holder.
+    private func held(_ addresses: [IPAddress], by attachment: Attachment) throws -> [IPAddress] {
+        try addresses.filter { try owner(of: $0) == .attachment(attachment) }
+    }
+
     public func recordedAddresses(of attachment: Attachment) throws -> [IPAddress] {
-        try (indexedAddresses(of: attachment) ?? []).filter { try owner(of: $0) == .attachment(attachment) }
+        try held(indexedAddresses(of: attachment) ?? [], by: attachment)
     }
 
     public func record(_ addresses: [IPAddress], for attachment: Attachment) throws {
-        var all = try recordedAddresses(of: attachment)
+        let indexed = try indexedAddresses(of: attachment)
+        var all = try held(indexed ?? [], by: attachment)
         for address in addresses where !all.contains(address) { all.append(address) }
         let name = Self.indexName(for: attachment)
         try storeOperation { () throws(SystemError) in
             if all.isEmpty {
                 try scratch.removeFile(name)
+                return
+            }
+            let text = Array(all.map(\.description).joined(separator: "\n").utf8)
+            // A first index is created under its own name: a kill before its one write leaves it
+            // empty, which reads as no index. Only a rewrite needs the staged replacement.
+            if indexed == nil {
+                try scratch.createFile(name, contents: text, mode: 0o600)
             } else {
-                let text = all.map(\.description).joined(separator: "\n")
-                try scratch.replaceFile(name, contents: Array(text.utf8), mode: 0o600, temporaryName: ".record")
+                try scratch.replaceFile(name, contents: text, mode: 0o600, temporaryName: ".record")
             }
         }
         stepObserver?(.recorded)
@@ -34,7 +46,7 @@ extension FileLeaseStore {
 
     public func addresses(of attachment: Attachment) throws -> [IPAddress] {
         if let indexed = try indexedAddresses(of: attachment), !indexed.isEmpty {
-            let verified = try indexed.filter { try owner(of: $0) == .attachment(attachment) }
+            let verified = try held(indexed, by: attachment)
             if verified.count == indexed.count { return verified }
         }
         // No index, or a stale one: walk everything, as the reference does.

@@ -123,6 +123,29 @@ public final class DirectoryHandle {
         }
     }
 
+    /// Writes `contents` over `name` in place, creating it with `mode` when missing: for small
+    /// files that are only hints, where a new inode per write (``replaceFile``) costs more than a
+    /// torn read could. The file is never emptied: when the new contents are shorter, it is first
+    /// cut to their length, so a kill between the two steps leaves a prefix of the old contents;
+    /// otherwise one `pwrite` replaces every old byte, and a write this small is never cut short
+    /// by a signal.
+    /// - Throws: `SystemError` from any step.
+    public func overwriteFile(_ name: String, contents: [UInt8], mode: mode_t) throws(SystemError) {
+        let file = try self.name(name)
+        let fd = try valueOrErrno("open \(path)/\(file)") {
+            openat(descriptor, file, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode)
+        }
+        defer { close(fd) }
+        var info = stat()
+        try valueOrErrno("stat \(path)/\(file)") { fstat(fd, &info) }
+        if Int(info.st_size) > contents.count {
+            try valueOrErrno("truncate \(path)/\(file)") { ftruncate(fd, off_t(contents.count)) }
+        }
+        let written = contents.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        if written < 0 { throw SystemError.current("write \(path)/\(file)") }
+        if written != contents.count { throw SystemError("write \(path)/\(file)", errno: EIO) }
+    }
+
     /// Reads at most `limit` bytes of `name`; `nil` when it does not exist.
     /// - Throws: `SystemError` for failures other than ENOENT.
     public func readFile(_ name: String, limit: Int = 4096) throws(SystemError) -> [UInt8]? {

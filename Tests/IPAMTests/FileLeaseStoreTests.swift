@@ -148,6 +148,31 @@ struct FileLeaseStoreTests {
         #expect(names(net + "/.nsbridge").filter { !$0.hasPrefix("high_water_ip.") } == ["next@eth0"])
     }
 
+    @Test("the hints are rewritten in place, and a torn hint or an empty index is only a hint")
+    func hintsInPlace() throws {
+        let temp = try TemporaryDirectory()
+        let ipam = try hostLocal(temp.path)
+        let net = temp.appending("testnet")
+        _ = try ipam.allocate(for: attachment("a"))
+        let last = net + "/last_reserved_ip.0", mark = net + "/.nsbridge/high_water_ip.0"
+        let inodes = (inodeNumber(last), inodeNumber(mark))
+        _ = try ipam.allocate(for: attachment("b"))
+        #expect(fileText(last) == "10.22.0.3" && fileText(mark) == "10.22.0.3")
+        #expect((inodeNumber(last), inodeNumber(mark)) == inodes, "no new inode per ADD")
+        #expect(names(net + "/.nsbridge") == ["a@eth0", "b@eth0", "high_water_ip.0"])
+
+        // What a kill inside a shortening rewrite can leave: a prefix of the old address. An
+        // index created but not yet written is empty.
+        try writeFile(last, "10.22.0.")
+        try writeFile(mark, "10.22.0.")
+        try writeFile(net + "/.nsbridge/c@eth0", "")
+        let result = try ipam.allocate(for: attachment("c"))
+        #expect(result.ips.map(\.address.description) == ["10.22.0.4/24"], "the walk skips every taken address")
+        #expect(fileText(net + "/.nsbridge/c@eth0") == "10.22.0.4")
+        try ipam.release(for: attachment("c"))
+        #expect(!exists(net + "/10.22.0.4") && !exists(net + "/.nsbridge/c@eth0"))
+    }
+
     @Test("threads with separate descriptors contend on the flock and never share an address")
     func race() throws {
         let temp = try TemporaryDirectory()

@@ -49,4 +49,20 @@ struct FileLockTests {
         #expect(names(temp.path) == ["a", "b", "stage"])
         #expect(names(temp.appending("stage")).isEmpty)
     }
+
+    @Test("overwriteFile rewrites in place: same inode, exact contents whether shorter or longer, created when missing")
+    func overwriteInPlace() throws {
+        let temp = try TemporaryDirectory()
+        let directory = try DirectoryHandle(path: temp.path)
+        try directory.overwriteFile("hint", contents: Array("10.88.0.255".utf8), mode: 0o600)
+        #expect(mode(temp.appending("hint")) == 0o600)
+        let inode = inodeNumber(temp.appending("hint"))
+        for text in ["10.88.1.0", "10.88.1.100", "fd00::1", "fd00:0:0:1::ffff"] {
+            try directory.overwriteFile("hint", contents: Array(text.utf8), mode: 0o600)
+            #expect(fileText(temp.appending("hint")) == text)
+            #expect(inodeNumber(temp.appending("hint")) == inode, "rewritten in place, no new inode")
+        }
+        #expect(names(temp.path) == ["hint"])
+    }
 }
+

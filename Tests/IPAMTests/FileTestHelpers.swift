@@ -24,6 +24,12 @@ func mode(_ path: String) -> mode_t? {
 
 func exists(_ path: String) -> Bool { mode(path) != nil }
 
+/// The inode number of `path`, or 0 when it does not exist.
+func inodeNumber(_ path: String) -> UInt64 {
+    var info = stat()
+    return lstat(path, &info) == 0 ? UInt64(info.st_ino) : 0
+}
+
 /// Names in a directory, sorted.
 func names(_ path: String) -> [String] {
     ((try? DirectoryHandle(path: path).entries()) ?? []).map(\.name).sorted()
