@@ -49,7 +49,7 @@ struct AttachOperation {
     private func ensureBridge(_ datapath: Datapath, _ rollback: inout Rollback) throws -> LinkSnapshot {
         let spec = BridgeSpec(
             name: configuration.bridgeName, mtu: configuration.mtu, promiscuous: configuration.promiscMode,
-            vlanFiltering: configuration.usesVLANs)
+            vlanFiltering: configuration.usesVLANs, multicastSnooping: configuration.multicastSnooping)
         let (bridge, created) = try datapath.ensureBridge(spec)
         if created {
             rollback.register("bridge \(bridge.name)") { try datapath.deleteBridgeIfUnused(named: bridge.name) }

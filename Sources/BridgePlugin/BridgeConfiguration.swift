@@ -15,6 +15,11 @@ public struct BridgeConfiguration: Equatable, Sendable {
     public var mtu: Int?
     public var hairpinMode = false
     public var promiscMode = false
+    /// IGMP/MLD snooping on a bridge nsbridge creates (`multicastSnooping`, default false). A
+    /// bridge floods multicast to every port anyway unless a querier runs on it, and no CNI
+    /// network has one; with snooping on, the kernel still re-arms two query timers per port at
+    /// every port's state change, so each ADD and DEL did work in proportion to the ports.
+    public var multicastSnooping = false
     /// Access VLAN on the host port; 0 means none.
     public var vlan = 0
     public var vlanTrunk: [ClosedRange<Int>] = []
@@ -51,6 +56,7 @@ public struct BridgeConfiguration: Equatable, Sendable {
         mtu = try keys.integer("mtu", in: 0...65535).flatMap { $0 == 0 ? nil : $0 }
         hairpinMode = try keys.bool("hairpinMode")
         promiscMode = try keys.bool("promiscMode")
+        multicastSnooping = try keys.bool("multicastSnooping")
         vlan = try keys.integer("vlan", in: 0...4094) ?? 0
         vlanTrunk = try keys.vlanTrunk("vlanTrunk")
         preserveDefaultVlan = try keys.bool("preserveDefaultVlan", default: true)

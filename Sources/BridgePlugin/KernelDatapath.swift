@@ -42,9 +42,11 @@ final class KernelDatapath: Datapath {
             // A bridge takes the lowest MAC of its ports unless its own was set explicitly. It gets
             // its final MAC in the request that creates it, so an ADD racing this one can never
             // record a MAC the bridge later drops, and every result (and CHECK) stays valid.
+            // Snooping is off unless asked for: see `BridgeConfiguration.multicastSnooping`.
             try hostNetlink.addBridge(
                 named: spec.name, mac: Self.newBridgeMAC(named: spec.name).bytes, mtu: spec.mtu.map(UInt32.init),
-                vlanFiltering: spec.vlanFiltering ? true : nil, up: true)
+                vlanFiltering: spec.vlanFiltering ? true : nil, multicastSnooping: spec.multicastSnooping ? nil : false,
+                up: true)
         } catch {
             if error.errno == EOPNOTSUPP && spec.vlanFiltering { throw Self.vlanFilteringUnsupported(error) }
             guard error.isExists else { throw error }

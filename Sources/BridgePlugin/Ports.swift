@@ -33,6 +33,8 @@ public struct BridgeSpec: Equatable, Sendable {
     public var mtu: Int?
     public var promiscuous: Bool
     public var vlanFiltering: Bool
+    /// Whether a bridge created now tracks multicast groups; an existing bridge keeps its setting.
+    public var multicastSnooping: Bool
 }
 
 /// The veth pair of one attachment; the container end is born inside `netns`, the host end is

@@ -44,6 +44,8 @@ public struct LinkInfo: Equatable, Sendable {
     public var promiscuity: UInt32
     /// For bridges: whether VLAN filtering is on (`IFLA_BR_VLAN_FILTERING`); nil for other kinds.
     public var bridgeVLANFiltering: Bool?
+    /// For bridges: whether IGMP/MLD snooping is on (`IFLA_BR_MCAST_SNOOPING`); nil for other kinds.
+    public var bridgeMulticastSnooping: Bool?
     /// The link's alias (`IFLA_IFALIAS`); nil when none is set.
     public var alias: String?
     /// The device group (`IFLA_GROUP`); 0, the default group, unless someone set one.
@@ -86,6 +88,7 @@ public struct LinkInfo: Equatable, Sendable {
         if kind == "bridge" {
             let data = linkInfo?.nested(Int(IFLA_INFO_DATA))
             bridgeVLANFiltering = data?.u8(Int(IFLA_BR_VLAN_FILTERING)).map { $0 != 0 }
+            bridgeMulticastSnooping = data?.u8(Int(IFLA_BR_MCAST_SNOOPING)).map { $0 != 0 }
         }
     }
 }

@@ -6,7 +6,7 @@ import LinuxSupport
 /// Creating bridges and veth pairs.
 extension RouteNetlink {
     /// Creates a bridge.
-    /// `ip link add name <name> [address <mac>] [mtu <mtu>] [up] type bridge [vlan_filtering 1]`
+    /// `ip link add name <name> [address <mac>] [mtu <mtu>] [up] type bridge [vlan_filtering 1] [mcast_snooping 0]`
     ///
     /// The corresponding kernel message is `RTM_NEWLINK` with `NLM_F_CREATE|NLM_F_EXCL` and
     /// `IFLA_INFO_KIND "bridge"`.
@@ -16,11 +16,13 @@ extension RouteNetlink {
     ///     user, so the bridge keeps it for ever instead of taking its lowest port's MAC.
     ///   - mtu: the initial MTU, or nil for the kernel default.
     ///   - vlanFiltering: sets `IFLA_BR_VLAN_FILTERING` when non-nil.
+    ///   - multicastSnooping: sets `IFLA_BR_MCAST_SNOOPING` when non-nil.
     ///   - up: bring the new bridge up in the same request (`ifi_flags` IFF_UP).
     /// - Throws: `NetlinkError` with `isExists` if any link already has the name; "ensure bridge"
     ///   logic belongs to the caller, which must also check that the existing link is a bridge.
     public func addBridge(
-        named name: String, mac: [UInt8]? = nil, mtu: UInt32? = nil, vlanFiltering: Bool? = nil, up: Bool = false
+        named name: String, mac: [UInt8]? = nil, mtu: UInt32? = nil, vlanFiltering: Bool? = nil,
+        multicastSnooping: Bool? = nil, up: Bool = false
     ) throws(NetlinkError) {
         let message = request(Int(RTM_NEWLINK), flags: NLM_F_CREATE | NLM_F_EXCL)
         var header = ifinfomsg()
@@ -32,9 +34,10 @@ extension RouteNetlink {
         if let mtu { message.put(Int(IFLA_MTU), u32: mtu) }
         message.nest(Int(IFLA_LINKINFO)) {
             message.put(Int(IFLA_INFO_KIND), string: "bridge")
-            if let vlanFiltering {
+            if vlanFiltering != nil || multicastSnooping != nil {
                 message.nest(Int(IFLA_INFO_DATA)) {
-                    message.put(Int(IFLA_BR_VLAN_FILTERING), u8: vlanFiltering ? 1 : 0)
+                    if let vlanFiltering { message.put(Int(IFLA_BR_VLAN_FILTERING), u8: vlanFiltering ? 1 : 0) }
+                    if let multicastSnooping { message.put(Int(IFLA_BR_MCAST_SNOOPING), u8: multicastSnooping ? 1 : 0) }
                 }
             }
         }

@@ -10,6 +10,8 @@ struct BridgeConfigurationTests {
         #expect(configuration.bridgeName == "cni0")
         #expect(!configuration.isGateway && !configuration.ipMasq && configuration.preserveDefaultVlan)
         #expect(configuration.mtu == nil && configuration.vlan == 0 && configuration.requestedMAC == nil)
+        #expect(!configuration.multicastSnooping, "nsbridge's own default: snooping costs every ADD and DEL")
+        #expect(try BridgeConfiguration(makeRequest(.add, ["multicastSnooping": true])).multicastSnooping)
     }
 
     @Test("isDefaultGateway implies isGateway")
@@ -39,6 +41,7 @@ struct BridgeConfigurationTests {
         (["bridge": "a/b"], "bridge"),
         (["bridge": "abcdefghijklmnop"], "bridge"),
         (["mtu": -1], "mtu"),
+        (["multicastSnooping": "yes"], "multicastSnooping"),
         (["ipMasqExclude": ["10.0.0.0"]], "ipMasqExclude"),
         (["runtimeConfig": ["mac": "01:00:5e:00:00:01"]], "runtimeConfig.mac"),
         (["args": ["cni": ["mac": "zz"]]], "args.cni.mac"),

@@ -37,6 +37,22 @@ struct LinkRequestTests {
             """)
     }
 
+    @Test("addBridge turns multicast snooping off in the creating request")
+    func addBridgeWithoutSnooping() throws {
+        let transport = RecordingNetlinkTransport()
+        // ip link add name br0 type bridge mcast_snooping 0
+        try RouteNetlink(transport: transport).addBridge(named: "br0", multicastSnooping: false)
+        expectBytes(transport.requests.first, """
+            44000000 1000 0506 01000000 00000000  // nlmsghdr: len 68, RTM_NEWLINK, REQUEST|ACK|EXCL|CREATE, seq 1, pid 0
+            00 00 0000 00000000 00000000 00000000 // ifinfomsg: AF_UNSPEC, index 0
+            0800 0300 62723000                    // IFLA_IFNAME "br0"
+            1c00 1280                             // IFLA_LINKINFO (nested), 28 bytes
+              0b00 0100 6272696467650000          //   IFLA_INFO_KIND "bridge" + pad
+              0c00 0280                           //   IFLA_INFO_DATA (nested)
+                0500 1700 00000000                //     IFLA_BR_MCAST_SNOOPING 0 + pad
+            """)
+    }
+
     @Test("addBridge with a MAC carries IFLA_ADDRESS in the creating request")
     func addBridgeWithMAC() throws {
         let transport = RecordingNetlinkTransport()

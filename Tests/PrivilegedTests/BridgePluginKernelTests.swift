@@ -63,6 +63,26 @@ struct BridgePluginKernelTests {
         }
     }
 
+    @Test("A bridge nsbridge creates has multicast snooping off unless asked; an existing bridge keeps its own")
+    func multicastSnooping() throws {
+        try withTestbed { bed in
+            let snooping = { (bridge: String) in
+                try bed.link(bridge, in: bed.host)?["linkinfo"]?["info_data"]?["mcast_snooping"]?.integerValue
+            }
+            let first = try bed.add(bed.config([:]), containerID: "c1")
+            _ = try bed.add(bed.config([:]), containerID: "c4")
+            #expect(try snooping("nsbkt0") == 0)
+            _ = try bed.add(bed.config(name: "kt2", subnet: "10.67.0.0/24", ["bridge": "nsbkt1", "multicastSnooping": true]),
+                            containerID: "c2")
+            #expect(try snooping("nsbkt1") == 1)
+            _ = try bed.shell(bed.host, ["ip", "link", "add", "nsbkt2", "type", "bridge", "mcast_snooping", "1"])
+            _ = try bed.add(bed.config(name: "kt3", subnet: "10.68.0.0/24", ["bridge": "nsbkt2"]), containerID: "c3")
+            #expect(try snooping("nsbkt2") == 1, "an existing bridge is not reconfigured")
+            #expect(first["ips"]?.arrayValue?.first?["address"] == "10.66.0.2/24")
+            #expect(try bed.ping(from: "c4", to: "10.66.0.2"), "ARP's broadcast still crosses the bridge")
+        }
+    }
+
     @Test("Routes carry the 1.1.0 fields priority, table and scope into the container")
     func routeFields() throws {
         try withTestbed { bed in
