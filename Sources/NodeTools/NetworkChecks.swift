@@ -16,7 +16,7 @@ struct NetworkChecks {
 
     func run() -> [Finding] {
         let pool = try? makeAddressManager(for: network.request) as? HostLocalIPAM
-        return bridgeAddresses(pool) + mtu() + ipamUsage(pool) + acceptRA() + dataDirectory(pool)
+        return bridgeAddresses(pool) + mtu() + multicastSnooping() + ipamUsage(pool) + acceptRA() + dataDirectory(pool)
     }
 
     func bridgeAddresses(_ pool: HostLocalIPAM?) -> [Finding] {
@@ -78,6 +78,22 @@ struct NetworkChecks {
         return findings + [Finding(check: "mtu", severity: .warning,
                         message: "MTU \(mtu) of the network is larger than \(uplink.mtu) of the uplink \(uplink.name): large packets leaving the host are fragmented or dropped",
                         hint: "set \"mtu\": \(uplink.mtu) (or less) in the netconf")]
+    }
+
+    /// A bridge made before nsbridge turned snooping off (or changed by hand) keeps it: not wrong,
+    /// but every ADD and DEL then walks the ports for it (`BridgeConfiguration.multicastSnooping`).
+    func multicastSnooping() -> [Finding] {
+        let name = configuration.bridgeName
+        guard let snooping = node.link(named: name)?.bridgeMulticastSnooping,
+              snooping != configuration.multicastSnooping else { return [] }
+        if snooping {
+            return [Finding(check: "multicast-snooping", severity: .info,
+                            message: "bridge \(name) has multicast snooping on: each ADD and DEL re-arms two query timers per port",
+                            hint: "ip link set \(name) type bridge mcast_snooping 0, or set \"multicastSnooping\": true to keep it")]
+        }
+        return [Finding(check: "multicast-snooping", severity: .info,
+                        message: "bridge \(name) has multicast snooping off, the netconf asks for it on (only a new bridge gets it)",
+                        hint: "ip link set \(name) type bridge mcast_snooping 1")]
     }
 
     func ipamUsage(_ pool: HostLocalIPAM?) -> [Finding] {
