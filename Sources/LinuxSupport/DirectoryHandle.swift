@@ -95,30 +95,26 @@ public final class DirectoryHandle {
     }
 
     /// Writes `contents` to `name` so that readers see either the old file or the whole new one:
-    /// the bytes go to `temporaryName` in `staging` (this directory when `nil`; it must be on the
-    /// same file system) first, which then takes `name`'s place.
+    /// the bytes go to `temporaryName` in this directory first, which then takes `name`'s place.
     ///
     /// The two names are exchanged (`RENAME_EXCHANGE`) and the old file, now under the temporary
     /// name, unlinked: a rename over an existing file makes ext4 start writing the new file's
-    /// data back at once (`auto_da_alloc`), 0.1 ms quiet and up to 20 ms when the disk is busy,
-    /// twice per ADD; the exchange does not. Where there is nothing to exchange with yet, or the
-    /// file system cannot exchange, the temporary file is renamed into place.
+    /// data back at once (`auto_da_alloc`), 0.1 ms quiet and up to 20 ms when the disk is busy;
+    /// the exchange does not. Where there is nothing to exchange with yet, or the file system
+    /// cannot exchange, the temporary file is renamed into place.
     /// - Throws: `SystemError` from any step; the temporary file is removed on failure.
-    public func replaceFile(_ name: String, contents: [UInt8], mode: mode_t, temporaryName: String,
-                            stagingIn staging: DirectoryHandle? = nil) throws(SystemError)
-    {
+    public func replaceFile(_ name: String, contents: [UInt8], mode: mode_t, temporaryName: String) throws(SystemError) {
         let file = try self.name(name)
-        let stage = staging ?? self
-        let temporary = try stage.name(temporaryName)
-        _ = unlinkat(stage.descriptor, temporary, 0)
-        try stage.createFile(temporary, contents: contents, mode: mode)
-        if csys_exchange_names(stage.descriptor, temporary, descriptor, file) == 0 {
-            _ = unlinkat(stage.descriptor, temporary, 0)
+        let temporary = try self.name(temporaryName)
+        _ = unlinkat(descriptor, temporary, 0)
+        try createFile(temporary, contents: contents, mode: mode)
+        if csys_exchange_names(descriptor, temporary, descriptor, file) == 0 {
+            _ = unlinkat(descriptor, temporary, 0)
             return
         }
-        if renameat(stage.descriptor, temporary, descriptor, file) != 0 {
-            let error = SystemError.current("rename \(stage.path)/\(temporary) to \(path)/\(file)")
-            unlinkat(stage.descriptor, temporary, 0)
+        if renameat(descriptor, temporary, descriptor, file) != 0 {
+            let error = SystemError.current("rename \(path)/\(temporary) to \(file)")
+            unlinkat(descriptor, temporary, 0)
             throw error
         }
     }

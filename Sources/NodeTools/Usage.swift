@@ -36,9 +36,9 @@ enum Usage {
             Checks the node for what breaks the network (default: every nsbridge network in
             /etc/cni/net.d): kernel features, ip_forward, FORWARD drop policies of other tables
             (Docker, firewalld), br_netfilter, bridge address conflicts and drift, MTU against the
-            uplink, a bridge's multicast snooping, IPAM usage and leaks, accept_ra, dataDir permissions, a conflist that sorts
-            before ours, and leftovers of the reference plugins. It reads the sysctls, links and
-            nftables of the network namespace it runs in.
+            uplink, a bridge's multicast snooping, IPAM usage and leaks, accept_ra, dataDir
+            permissions, a conflist that sorts before ours, and leftovers of the reference plugins.
+            It reads the sysctls, links and nftables of the network namespace it runs in.
             Exit status 1 when an error is found; warnings and information do not change it.
 
             """
