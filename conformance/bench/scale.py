@@ -1,9 +1,12 @@
 """The scale scenario (mixed into `Scenarios`): ADD and DEL latency with 1, 1,000, 4,000...
-containers already attached, ipMasq on, and the nftables state at each level."""
+containers already attached, ipMasq on, the nftables state at each level, and the kernel's own
+floor for one attachment at each level (kernel_floor.py), so that a plugin's growth can be set
+against the part of it no plugin can avoid."""
 
 import time
 
 from benchlib import interleaved, nft_counts
+from kernel_floor import attach_floor
 from plugins import Attachment, Network
 
 # Containers per bridge in the scale scenario: a Linux bridge takes at most 1,023 ports
@@ -59,7 +62,7 @@ class ScaleScenario:
                     self.attempt(p, lambda a=att: a.call("ADD"))
 
     def scale_probes(self, active, nets, level, made):
-        calls = {verb: {p.label: [] for p in active} for verb in ("ADD", "DEL")}
+        calls = {verb: {p.label: [] for p in active} for verb in ("ADD", "DEL", "floor")}
         for i in range(self.o.scale_probes):
             for p in interleaved(active, i):
                 path = self.containers(p, f"sp{level}", 1, start=i)[0]
@@ -69,20 +72,33 @@ class ScaleScenario:
                 if pair:
                     calls["ADD"][p.label].append(pair[0])
                     calls["DEL"][p.label].append(pair[1])
+                floor = self.attempt(p, lambda n=nets[p.label]: self.floor_probe(n, level, i, made), verb="floor")
+                if floor is not None:
+                    calls["floor"][p.label].append(floor)
         counts = {}
         for p in active:
             self.ns.enter(nets[p.label].host)
             counts[p.label] = nft_counts()
         fails = self.failures()
-        for verb, by_plugin in calls.items():
+        for verb in ("ADD", "DEL"):
+            by_plugin = calls[verb]
             self.report.row(f"scale.{level}.{verb}", f"{verb} with {level} attached, ipMasq on", "ms",
                             {k: [c.wall_ms for c in v] for k, v in by_plugin.items()}, fails)
             self.report.row(f"scale.{level}.{verb}.cpu", f"{verb} CPU user+sys with {level} attached", "ms",
                             {k: [c.cpu_ms for c in v] for k, v in by_plugin.items()}, fails)
+        self.report.row(f"scale.{level}.floor", f"kernel floor of one attachment with {level} attached", "ms",
+                        calls["floor"], fails)
         for key in ("rules", "chains", "elements"):
             self.report.row(f"scale.{level}.nft-{key}", f"nft {key} with {level} attached", "count",
                             {k: [v[key]] for k, v in counts.items()}, fails)
         return calls
+
+    def floor_probe(self, network, level, i, made):
+        """The bare kernel work of one attachment on `network`'s bridge (see kernel_floor.py), in
+        a fresh container netns, beside the plugin's probe on the same node."""
+        path = self.containers(network.plugin, f"kf{level}", 1, start=i)[0]
+        made.append(path)
+        return attach_floor(self.ns, network.host, path, network.bridge, f"nsbbkf{i}")
 
     def scale_ratios(self, probes):
         """Growth of each level against the lowest, per plugin: the 1.2x / 1.3x targets of issue #15."""
@@ -94,3 +110,5 @@ class ScaleScenario:
                     low_values = {k: [getattr(c, part) for c in v] for k, v in probes[low][verb].items()}
                     self.report.ratio_row(f"scale.ratio.{level}.{verb}{'.cpu' if label else ''}",
                                           f"{verb}{label} {level} attached / {low} attached", high_values, low_values)
+            self.report.ratio_row(f"scale.ratio.{level}.floor", f"kernel floor {level} attached / {low} attached",
+                                  probes[level]["floor"], probes[low]["floor"])
