@@ -95,7 +95,7 @@ public enum IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
 extension IPAddress {
     /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (including `::` and an IPv4 tail).
     public init?(_ text: some StringProtocol) {
-        if text.contains(":") {
+        if text.utf8.contains(UInt8(ascii: ":")) {
             guard let value = Self.parseIPv6(Substring(text)) else { return nil }
             self = .v6(value)
         } else {
@@ -134,7 +134,7 @@ extension IPAddress {
         var groups: [UInt16] = []
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         for (position, part) in parts.enumerated() {
-            if position == parts.count - 1, part.contains(".") {
+            if position == parts.count - 1, part.utf8.contains(UInt8(ascii: ".")) {
                 guard let v4 = parseIPv4(part) else { return nil }
                 groups.append(UInt16(v4 >> 16))
                 groups.append(UInt16(v4 & 0xFFFF))
@@ -170,15 +170,24 @@ extension IPAddress {
     }
 }
 
-extension StringProtocol {
+extension Substring {
+    /// The pieces between occurrences of `separator`, left to right. Written with the standard
+    /// library alone: `firstRange(of:)` lives in the string-processing module, whose code would
+    /// otherwise be paged into every call that parses an address (see PERFORMANCE.md, round seven).
     fileprivate func components(separatedBy separator: String) -> [Substring] {
         var parts: [Substring] = []
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: separator) {
-            parts.append(rest[..<range.lowerBound])
-            rest = rest[range.upperBound...]
+        var pieceStart = startIndex
+        var index = startIndex
+        while index < endIndex {
+            if self[index...].hasPrefix(separator) {
+                parts.append(self[pieceStart..<index])
+                index = self.index(index, offsetBy: separator.count)
+                pieceStart = index
+            } else {
+                formIndex(after: &index)
+            }
         }
-        parts.append(rest)
+        parts.append(self[pieceStart...])
         return parts
     }
 }

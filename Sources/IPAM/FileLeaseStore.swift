@@ -188,9 +188,10 @@ public final class FileLeaseStore: LeaseStore {
     static func owner(parsing bytes: [UInt8]) -> LeaseOwner {
         let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         guard !text.isEmpty else { return .unknown }
-        guard let separator = text.firstRange(of: "\r\n") else { return .containerOnly(text) }
-        return .attachment(Attachment(containerID: String(text[..<separator.lowerBound]),
-                                      ifName: String(text[separator.upperBound...])))
+        // "\r\n" is one Character, so the standard library finds it (no string-processing search).
+        guard let separator = text.firstIndex(of: "\r\n") else { return .containerOnly(text) }
+        return .attachment(Attachment(containerID: String(text[..<separator]),
+                                      ifName: String(text[text.index(after: separator)...])))
     }
 }
 

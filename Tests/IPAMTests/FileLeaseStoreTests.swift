@@ -69,6 +69,25 @@ struct FileLeaseStoreTests {
         #expect(!exists(temp.appending("testnet/10.22.0.60")))
     }
 
+    static let recordContents: [(String, LeaseOwner?)] = [
+        ("abc\r\neth0", .attachment(Attachment(containerID: "abc", ifName: "eth0"))),
+        (" abc\r\neth0\n", .attachment(Attachment(containerID: "abc", ifName: "eth0"))),
+        ("abc\r\n", .containerOnly("abc")),
+        ("abc", .containerOnly("abc")),
+        ("abc\neth0", .containerOnly("abc\neth0")),
+        (" \r\n", .unknown),
+        ("", .unknown),
+    ]
+
+    @Test("a reservation's owner is read as host-local writes it: trimmed, split at the first CRLF",
+          arguments: recordContents)
+    func ownerOfRecord(_ contents: String, _ owner: LeaseOwner?) throws {
+        let temp = try TemporaryDirectory()
+        let store = try FileLeaseStore(dataDirectory: temp.path, network: "testnet")
+        try writeFile(temp.appending("testnet/10.22.0.7"), contents)
+        #expect(try store.owner(of: ip("10.22.0.7")) == owner)
+    }
+
     static let hostileNames = ["../escape", "..", ".", "a/b", "/abs", ".hidden", "-dash", "", "x\u{0}y", "sp ace"]
 
     @Test("hostile network names are refused before any path is built", arguments: hostileNames)
