@@ -8,15 +8,18 @@ of functions an ADD runs, scattered over ~5.6 MiB of .text, used to map ~4 MiB.
 
 How: relinks the release binary's objects (as `make release` left them) with symbols kept, runs
 VERSION, ADD, CHECK and DEL (ipMasq on and off, DEL with and without a netns) under valgrind's
-callgrind inside throwaway namespaces, and writes every function defined in the binary that ran,
-those every call runs first, in order of first use; then the data objects that an ADD reads or
-writes (valgrind's lackey; beside another container and into an emptied network), which the same
-ordering gathers at the start of their sections. Needs root, valgrind, and a prior
-`make release`. A stale list is harmless: names that no longer exist are ignored, new code just
-lands outside the hot block.
+callgrind inside throwaway namespaces, and writes every function defined in the binary that ran:
+an ADD's first (those every ADD runs before those only some do), then what DEL adds, then the
+rest, and within each group the functions more traces ran first, in order of first use (the
+release build gives every Swift function its own section, so each can be placed); then the data
+objects that an ADD reads or writes (valgrind's lackey; beside another container and into an
+emptied network), which the same ordering gathers at the start of their sections. Needs root,
+valgrind, and a prior `make release`. A stale list is harmless: names that no longer exist are
+ignored, new code just lands outside the hot block.
 """
 
 import bisect
+import collections
 import json
 import os
 import re
@@ -109,9 +112,11 @@ def touched_data(binary, traces):
 
 
 def executed_functions(trace_dir):
-    """Function names in the callgrind outputs, with how many traces ran each."""
-    runs = {}  # insertion order: trace files by name, functions by first appearance
+    """Function names in the callgrind outputs, with how many traces ran each and, per verb (from
+    the trace file names, `cg.<VERB>.<cid>.<pid>`), how many traces of that verb ran each."""
+    runs, verbs = {}, {}  # insertion order: trace files by name, functions by first appearance
     for name in sorted(os.listdir(trace_dir)):
+        verb = name.split(".")[1]
         seen = {}
         for line in open(os.path.join(trace_dir, name), errors="replace"):
             match = re.match(r"^c?fn=\(\d+\) (.+)$", line.rstrip("\n"))
@@ -119,7 +124,20 @@ def executed_functions(trace_dir):
                 seen.setdefault(match.group(1))
         for fn in seen:
             runs[fn] = runs.get(fn, 0) + 1
-    return runs
+            verbs.setdefault(fn, collections.Counter())[verb] += 1
+    return runs, verbs
+
+
+def verb_group(verbs):
+    """Where a function goes: everything an ADD runs first, then what only DEL adds, then the
+    rest (CHECK, VERSION); within a verb, what more of its traces ran first, so the steady
+    ADD (every ADD trace) comes before what only the first ADD on a node or the ipMasq ADDs
+    run. One call then maps a contiguous block, not 64 KiB windows spread over the union of
+    all verbs' functions."""
+    for rank, verb in enumerate(("ADD", "DEL")):
+        if verb in verbs:
+            return (rank, -verbs[verb])
+    return (2, 0)
 
 
 def main():
@@ -139,13 +157,14 @@ def main():
         finally:
             for name in names:
                 subprocess.run(["ip", "netns", "del", name], stderr=subprocess.DEVNULL, check=False)
-        runs = executed_functions(traces)
+        runs, verbs = executed_functions(traces)
         nm = subprocess.run(["nm", "--defined-only", binary], capture_output=True, text=True, check=True)
         defined = {p[2] for p in (l.split(maxsplit=2) for l in nm.stdout.splitlines()) if len(p) == 3 and p[1] in "tTwW"}
         data = touched_data(binary, accesses)
-    # Stable sort: among functions every trace ran, the order of first use (start-up code first,
-    # which also places the big C++ runtime sections right at the front, next to each other).
-    hot = sorted((fn for fn in runs if fn in defined), key=lambda fn: -runs[fn])
+    # Stable sort: by verb group (verb_group), then the functions more traces ran first, and
+    # among equals the order of first use (start-up code first, which also places the big C++
+    # runtime sections right at the front, next to each other).
+    hot = sorted((fn for fn in runs if fn in defined), key=lambda fn: (*verb_group(verbs[fn]), -runs[fn]))
     with open(ORDER, "w") as out:
         out.write("\n".join(hot + data) + "\n")
     print(f"{ORDER}: {len(hot)} functions, {len(data)} data objects")
